@@ -1,0 +1,182 @@
+#include "cell.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace bmshil::model {
+namespace {
+
+// Parameters are re-read from the tables when SOC or temperature has moved this
+// far since the last read: below the tables' resolution, above per-step noise.
+constexpr double kSocRefresh = 0.002;
+constexpr double kTemperatureRefresh_K = 0.1;
+constexpr std::size_t kGridPoints = 2001;
+constexpr double kSecondsPerMonth = 30.0 * 86400.0;
+
+std::vector<double> scaled(const std::vector<double>& v, double k) {
+    std::vector<double> out(v);
+    for (double& x : out) x *= k;
+    return out;
+}
+
+// Integral over [0, dt] of v(t) = a + b e^{-t/tau}, and of v(t)^2.
+struct RcIntegrals {
+    double v_dt;
+    double v2_dt;
+};
+RcIntegrals rc_integrals(double a, double b, double tau, double decay, double dt) {
+    const double one_minus = 1.0 - decay;
+    return {a * dt + b * tau * one_minus,
+            a * a * dt + 2.0 * a * b * tau * one_minus +
+                b * b * 0.5 * tau * (1.0 - decay * decay)};
+}
+
+}  // namespace
+
+CellType::CellType(CellParams p) : params_(std::move(p)) {
+    const auto& s = params_.ocv_soc;
+    ocv_V_ = UniformTable(s, params_.ocv_average_V, 0.0, 1.0, kGridPoints);
+    half_gap_V_ = UniformTable(s, scaled(params_.hysteresis_gap_mV, 0.5e-3), 0.0, 1.0, kGridPoints);
+    entropic_V_per_K_ = UniformTable(s, scaled(params_.entropic_mV_per_K, 1e-3), 0.0, 1.0, kGridPoints);
+    const auto& rs = params_.resistance_soc;
+    r0_ohm_ = UniformTable(rs, scaled(params_.r0_mohm, 1e-3), 0.0, 1.0, kGridPoints);
+    r1_ohm_ = UniformTable(rs, scaled(params_.r1_mohm, 1e-3), 0.0, 1.0, kGridPoints);
+    r2_ohm_ = UniformTable(rs, scaled(params_.r2_mohm, 1e-3), 0.0, 1.0, kGridPoints);
+    tau1_s_ = UniformTable(rs, params_.tau1_s, 0.0, 1.0, kGridPoints);
+    tau2_s_ = UniformTable(rs, params_.tau2_s, 0.0, 1.0, kGridPoints);
+    reference_K_ = params_.reference_temperature_degC + kKelvinOffset;
+}
+
+double CellType::ocv_average_V(double soc) const {
+    if (soc > 1.0) return params_.voltage_max_V + (soc - 1.0) * kWallSlope_V_per_soc;
+    if (soc < 0.0) return params_.voltage_min_V + soc * kWallSlope_V_per_soc;
+    return ocv_V_(soc);
+}
+
+double CellType::arrhenius_factor(double temperature_K) const {
+    return std::exp(params_.activation_energy_J_per_mol / kGasConstant_J_per_molK *
+                    (1.0 / temperature_K - 1.0 / reference_K_));
+}
+
+Cell::Cell(std::shared_ptr<const CellType> type, CellVariation variation, double soc,
+           double temperature_degC)
+    : type_(std::move(type)),
+      variation_(variation),
+      capacity_Ah_(type_->params().capacity_Ah * variation.capacity_scale),
+      self_discharge_A_ref_(type_->params().capacity_Ah * 3600.0 *
+                            type_->params().self_discharge_pct_per_month / 100.0 /
+                            kSecondsPerMonth / 3600.0),
+      temperature_K_(temperature_degC + kKelvinOffset) {
+    set_state(soc, 1.0);
+}
+
+void Cell::set_state(double soc, double hysteresis) {
+    charge_Ah_ = soc * capacity_Ah_;
+    h_ = std::clamp(hysteresis, -1.0, 1.0);
+    v1_ = v2_ = 0.0;
+    refresh_parameters();
+}
+
+void Cell::refresh_parameters() {
+    const double s = std::clamp(soc(), 0.0, 1.0);
+    const CellType& t = *type_;
+    const double k = t.arrhenius_factor(temperature_K_) * variation_.resistance_scale;
+    r0_ = t.r0_ref_ohm(s) * k;
+    r1_ = t.r1_ref_ohm(s) * k;
+    r2_ = t.r2_ref_ohm(s) * k;
+    const double tau1 = t.tau1_s(s);
+    const double tau2 = t.tau2_s(s);
+    if (tau1 != tau1_ || tau2 != tau2_) cached_dt_ = -1.0;
+    tau1_ = tau1;
+    tau2_ = tau2;
+    // Self-discharge doubles per 10 K, a common rule for LFP storage loss.
+    const double ref_K = t.params().reference_temperature_degC + kKelvinOffset;
+    self_discharge_A_ = self_discharge_A_ref_ * variation_.self_discharge_scale *
+                        std::pow(2.0, (temperature_K_ - ref_K) / 10.0);
+    u_cached_ = equilibrium_V();
+    dudt_cached_ = t.entropic_V_per_K(s);
+    cached_soc_ = soc();
+    cached_T_K_ = temperature_K_;
+}
+
+double Cell::equilibrium_V() const {
+    const double s = soc();
+    const CellType& t = *type_;
+    const double ref_K = t.params().reference_temperature_degC + kKelvinOffset;
+    return t.ocv_average_V(s) + t.entropic_V_per_K(std::clamp(s, 0.0, 1.0)) * (temperature_K_ - ref_K);
+}
+
+double Cell::ocv_V() const {
+    return equilibrium_V() + h_ * type_->half_gap_V(std::clamp(soc(), 0.0, 1.0));
+}
+
+double Cell::r0_ohm() const {
+    const CellType& t = *type_;
+    return t.r0_ref_ohm(std::clamp(soc(), 0.0, 1.0)) * t.arrhenius_factor(temperature_K_) *
+           variation_.resistance_scale;
+}
+
+double Cell::step(double current_A, double dt_s) {
+    if (dt_s <= 0.0) return 0.0;
+    if (std::abs(soc() - cached_soc_) > kSocRefresh ||
+        std::abs(temperature_K_ - cached_T_K_) > kTemperatureRefresh_K)
+        refresh_parameters();
+    if (dt_s != cached_dt_) {
+        a1_ = std::exp(-dt_s / tau1_);
+        a2_ = std::exp(-dt_s / tau2_);
+        cached_dt_ = dt_s;
+    }
+    const double i = current_A;
+
+    // RC pairs: exact solution v(t) = i R + (v0 - i R) e^{-t/tau}.
+    const double inf1 = i * r1_, inf2 = i * r2_;
+    const RcIntegrals int1 = rc_integrals(inf1, v1_ - inf1, tau1_, a1_, dt_s);
+    const RcIntegrals int2 = rc_integrals(inf2, v2_ - inf2, tau2_, a2_, dt_s);
+    const double v1_new = inf1 + (v1_ - inf1) * a1_;
+    const double v2_new = inf2 + (v2_ - inf2) * a2_;
+    const double c1 = tau1_ / r1_, c2 = tau2_ / r2_;
+
+    // Hysteresis moves toward the branch of the current's sign with charge
+    // throughput; over a step its exact solution is exponential in |i| dt.
+    const CellType& t = *type_;
+    const double half_gap = t.half_gap_V(std::clamp(soc(), 0.0, 1.0));
+    const double h_old = h_;
+    double h_int_dt = h_old * dt_s;  // integral of h over the step
+    if (i != 0.0) {
+        const double target = i > 0.0 ? 1.0 : -1.0;
+        const double rate = std::abs(i) / (t.params().hysteresis_transition_soc * capacity_Ah_ * 3600.0);
+        const double decay = std::exp(-rate * dt_s);
+        h_ = target + (h_old - target) * decay;
+        h_int_dt = target * dt_s + (h_old - target) * (1.0 - decay) / rate;
+    }
+    const double v_hyst_dt = half_gap * h_int_dt;
+
+    // Energy over the step.
+    const double r0_loss = i * i * r0_ * dt_s;
+    const double loss = r0_loss + i * (int1.v_dt + int2.v_dt) + i * v_hyst_dt;
+    const double stored = 0.5 * c1 * (v1_new * v1_new - v1_ * v1_) +
+                          0.5 * c2 * (v2_new * v2_new - v2_ * v2_);
+    const double irreversible = r0_loss + int1.v2_dt / r1_ + int2.v2_dt / r2_ + i * v_hyst_dt;
+    const double reversible = -i * temperature_K_ * dudt_cached_ * dt_s;
+    double side = 0.0;
+
+    // Charge: coulombic loss while charging, self-discharge always.
+    double stored_charge_A = i;
+    if (i > 0.0) {
+        const double eta = t.params().coulombic_efficiency;
+        stored_charge_A = i * eta;
+        side = i * (1.0 - eta) * u_cached_ * dt_s;
+    }
+    charge_Ah_ += (stored_charge_A - self_discharge_A_) * dt_s / 3600.0;
+
+    v1_ = v1_new;
+    v2_ = v2_new;
+    energy_.electrical_loss_J += loss;
+    energy_.rc_stored_change_J += stored;
+    energy_.heat_irreversible_J += irreversible;
+    energy_.heat_reversible_J += reversible;
+    energy_.heat_side_reaction_J += side;
+    return irreversible + reversible + side;
+}
+
+}  // namespace bmshil::model

@@ -1,0 +1,131 @@
+// One LiFePO4 cell: Thevenin model with R0 and two RC pairs, OCV with
+// charge/discharge hysteresis and an entropic term, Arrhenius resistance,
+// coulombic efficiency and self-discharge. Current is positive while charging.
+//
+// Under a constant current over a step the RC equations are solved exactly,
+// so a step may be as long as the inputs stay constant; only the SOC- and
+// temperature-dependent parameters limit it (they are refreshed when SOC or
+// temperature has moved enough, see kSocRefresh / kTemperatureRefresh_K).
+#pragma once
+
+#include <memory>
+
+#include "cell_params.h"
+#include "uniform_table.h"
+
+namespace bmshil::model {
+
+constexpr double kKelvinOffset = 273.15;
+constexpr double kGasConstant_J_per_molK = 8.314462618;
+
+// The tables of one cell type on uniform grids, shared by every cell of that type.
+class CellType {
+public:
+    explicit CellType(CellParams params);
+
+    const CellParams& params() const { return params_; }
+
+    // OCV beyond the table's ends rises (falls) as a steep wall, so over-charge
+    // and over-discharge show as voltage the way they do in a real cell.
+    double ocv_average_V(double soc) const;
+    double half_gap_V(double soc) const { return half_gap_V_(soc); }
+    double entropic_V_per_K(double soc) const { return entropic_V_per_K_(soc); }
+    double r0_ref_ohm(double soc) const { return r0_ohm_(soc); }
+    double r1_ref_ohm(double soc) const { return r1_ohm_(soc); }
+    double tau1_s(double soc) const { return tau1_s_(soc); }
+    double r2_ref_ohm(double soc) const { return r2_ohm_(soc); }
+    double tau2_s(double soc) const { return tau2_s_(soc); }
+    // R(T) / R(T_ref).
+    double arrhenius_factor(double temperature_K) const;
+
+    static constexpr double kWallSlope_V_per_soc = 20.0;
+
+private:
+    CellParams params_;
+    UniformTable ocv_V_, half_gap_V_, entropic_V_per_K_;
+    UniformTable r0_ohm_, r1_ohm_, tau1_s_, r2_ohm_, tau2_s_;
+    double reference_K_;
+};
+
+// How this cell differs from the type's nominal values (pack spread, ageing).
+struct CellVariation {
+    double capacity_scale = 1.0;
+    double resistance_scale = 1.0;
+    double self_discharge_scale = 1.0;
+};
+
+// Energy bookkeeping, for the energy-balance check and the thermal network.
+struct CellEnergy {
+    double electrical_loss_J = 0.0;      // integral of I * (V - U_eq)
+    double rc_stored_change_J = 0.0;     // sum of changes of 1/2 C v^2 in the RC pairs
+    double heat_irreversible_J = 0.0;    // R0, RC resistors, hysteresis
+    double heat_reversible_J = 0.0;      // entropic: -I T dU/dT
+    double heat_side_reaction_J = 0.0;   // charge lost to coulombic inefficiency
+};
+
+class Cell {
+public:
+    Cell(std::shared_ptr<const CellType> type, CellVariation variation, double soc,
+         double temperature_degC);
+
+    // Advances the cell by dt_s under a constant terminal current.
+    // Returns the heat generated in the cell over the step, J.
+    double step(double current_A, double dt_s);
+
+    // Rest the cell fully: RC pairs discharged, hysteresis on a branch (-1..1).
+    void set_state(double soc, double hysteresis);
+
+    double soc() const { return charge_Ah_ / capacity_Ah_; }
+    double capacity_Ah() const { return capacity_Ah_; }
+    double hysteresis() const { return h_; }
+    double v1_V() const { return v1_; }
+    double v2_V() const { return v2_; }
+    double temperature_degC() const { return temperature_K_ - kKelvinOffset; }
+    void set_temperature_degC(double t) { temperature_K_ = t + kKelvinOffset; }
+
+    // Equilibrium voltage (no hysteresis): average branch plus entropic shift.
+    double equilibrium_V() const;
+    // Open-circuit voltage on the current hysteresis state.
+    double ocv_V() const;
+    // Voltage internal to R0: OCV plus the RC polarisation.
+    double emf_V() const { return ocv_V() + v1_ + v2_; }
+    double r0_ohm() const;
+    // R0 as last read from the tables (refreshed with SOC and temperature).
+    double r0_cached_ohm() const { return r0_; }
+    double terminal_V(double current_A) const { return emf_V() + current_A * r0_ohm(); }
+
+    void set_self_discharge_scale(double s) { variation_.self_discharge_scale = s; }
+    const CellVariation& variation() const { return variation_; }
+    const CellEnergy& energy() const { return energy_; }
+    const CellType& type() const { return *type_; }
+
+private:
+    void refresh_parameters();
+
+    std::shared_ptr<const CellType> type_;
+    CellVariation variation_;
+    double capacity_Ah_;
+    double self_discharge_A_ref_;  // leakage at T_ref
+
+    // State.
+    double charge_Ah_ = 0.0;
+    double h_ = 0.0;
+    double v1_ = 0.0;
+    double v2_ = 0.0;
+    double temperature_K_;
+
+    // Parameters at (cached_soc_, cached_T_K_).
+    double cached_soc_ = -1.0;
+    double cached_T_K_ = -1.0;
+    double r0_ = 0.0, r1_ = 0.0, r2_ = 0.0, tau1_ = 1.0, tau2_ = 1.0;
+    double self_discharge_A_ = 0.0;
+    double u_cached_ = 0.0;
+    double dudt_cached_ = 0.0;
+    // exp(-dt/tau) for the last dt.
+    double cached_dt_ = -1.0;
+    double a1_ = 0.0, a2_ = 0.0;
+
+    CellEnergy energy_;
+};
+
+}  // namespace bmshil::model

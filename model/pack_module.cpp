@@ -1,0 +1,33 @@
+#include "pack_module.h"
+
+#include <algorithm>
+
+namespace bmshil::model {
+
+using sc_core::sc_time;
+
+PackModule::PackModule(const sc_core::sc_module_name& name, const PackConfig& config,
+                       std::shared_ptr<const CellType> cell_type)
+    : sc_module(name), pack_(config, std::move(cell_type)) {
+    SC_METHOD(on_wake);
+    sensitive << wake_;
+}
+
+void PackModule::sync() {
+    pack_.advance_to(now_s());
+    if (pack_.sc_latched() && !latched_seen_) sc_trip_.notify(sc_core::SC_ZERO_TIME);
+    latched_seen_ = pack_.sc_latched();
+}
+
+void PackModule::changed() {
+    const double delay_s = std::max(pack_.next_wake_s() - now_s(), 1e-12);
+    wake_.cancel();
+    wake_.notify(sc_time(delay_s, sc_core::SC_SEC));
+}
+
+void PackModule::on_wake() {
+    sync();
+    changed();
+}
+
+}  // namespace bmshil::model

@@ -1,0 +1,268 @@
+#include "bench.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <systemc>
+
+#include "pack_module.h"
+
+namespace bmshil::rig {
+namespace {
+
+using model::PackModule;
+using sc_core::sc_time;
+using sc_core::SC_SEC;
+
+// A firmware stand-in with the cost profile of a real one's I/O: it reads every
+// sensor each call and drives the FETs, then sleeps until its next tick.
+class StubFirmware : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(StubFirmware);
+    StubFirmware(const sc_core::sc_module_name& name, PackModule& pack, double period_s)
+        : sc_module(name), pack_(pack), period_s_(period_s) {
+        SC_METHOD(tick);
+    }
+    unsigned long long ticks = 0;
+    double min_tap_V = 10.0;
+
+private:
+    void tick() {
+        pack_.sync();
+        pack_.pack().measure(readings_);
+        std::int32_t lowest = INT32_MAX;
+        for (std::int32_t v : readings_.cell_tap_uV) lowest = std::min(lowest, v);
+        min_tap_V = lowest * 1e-6;
+        if (ticks == 0) {
+            model::PowerStageCommand cmd;
+            cmd.charge_fet = cmd.discharge_fet = true;
+            pack_.pack().command(cmd);
+            pack_.changed();
+        }
+        ++ticks;
+        next_trigger(sc_time(period_s_, SC_SEC));
+    }
+
+    PackModule& pack_;
+    double period_s_;
+    model::SensorReadings readings_;
+};
+
+std::shared_ptr<const model::CellType> load_type(const std::string& file) {
+    return std::make_shared<const model::CellType>(model::load_cell_params(file));
+}
+
+// Runs fn in a child process and waits; the child's output is the result.
+int in_child(const std::function<int()>& fn) {
+    std::fflush(stdout);
+    const pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        int rc = 1;
+        try {
+            rc = fn();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "error: %s\n", e.what());
+        }
+        std::fflush(stdout);
+        _exit(rc);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+double wall_seconds(const std::function<void()>& fn) {
+    const auto start = std::chrono::steady_clock::now();
+    fn();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+int bench_discharge(const BenchOptions& o) {
+    model::PackConfig config;
+    config.seed = o.seed;
+    PackModule pack("pack", config, load_type(o.cell_file));
+    StubFirmware firmware("firmware", pack, 0.010);
+    model::Load load;
+    load.name = "1C";
+    load.kind = model::LoadKind::current;
+    load.current_A = pack.pack().cell(0).type().params().capacity_Ah;
+    load.connected = true;
+    pack.pack().add_load(load);
+    const double wall = wall_seconds([&] { sc_core::sc_start(sc_time(o.discharge_s, SC_SEC)); });
+    std::printf("(a) 16S at 1C, stub firmware every 10 ms: %.0f s simulated in %.3f s wall: %.0fx real time "
+                "(target >= 20000x), %llu firmware calls, %.0f ns per call\n",
+                o.discharge_s, wall, o.discharge_s / wall, firmware.ticks, wall / firmware.ticks * 1e9);
+    return 0;
+}
+
+int bench_rest(const BenchOptions& o) {
+    model::PackConfig config;
+    config.seed = o.seed;
+    PackModule pack("pack", config, load_type(o.cell_file));
+    // A sleeping BMS wakes once a second to look at its inputs.
+    StubFirmware firmware("firmware", pack, 1.0);
+    const double sim_s = 48.0 * 3600.0;
+    const double wall = wall_seconds([&] { sc_core::sc_start(sc_time(sim_s, SC_SEC)); });
+    std::printf("(b) 48 h at rest, stub firmware waking every 1 s: %.3f s wall: %.0fx real time "
+                "(target >= 1000000x), %llu firmware calls\n",
+                wall, sim_s / wall, firmware.ticks);
+    return 0;
+}
+
+class ShortAt : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(ShortAt);
+    ShortAt(const sc_core::sc_module_name& name, PackModule& pack, double at_s, double ohm)
+        : sc_module(name), pack_(pack), at_s_(at_s), ohm_(ohm) {
+        SC_THREAD(run);
+    }
+
+private:
+    void run() {
+        wait(sc_time(at_s_, SC_SEC));
+        pack_.sync();
+        model::Load s;
+        s.name = "short";
+        s.kind = model::LoadKind::resistance;
+        s.resistance_ohm = ohm_;
+        s.connected = true;
+        pack_.pack().add_load(s);
+        pack_.changed();
+    }
+    PackModule& pack_;
+    double at_s_, ohm_;
+};
+
+int bench_short(const BenchOptions& o) {
+    model::PackConfig config;
+    config.seed = o.seed;
+    PackModule pack("pack", config, load_type(o.cell_file));
+    model::PowerStageCommand cmd;
+    cmd.charge_fet = cmd.discharge_fet = true;
+    pack.pack().command(cmd);
+    ShortAt short_at("short", pack, 0.005, 0.002);
+    const double sim_s = 0.010;
+    const double wall = wall_seconds([&] { sc_core::sc_start(sc_time(sim_s, SC_SEC)); });
+    pack.sync();
+    std::printf("(c) 2 mOhm short at 5 ms, 10 ms simulated: %.6f s wall: %.3fx real time; "
+                "trip at %.3f us after the short, %.0f A when the AFE opened the FET\n",
+                wall, sim_s / wall, (pack.pack().sc_trip_time_s() - 0.005) * 1e6,
+                -pack.pack().sc_trip_current_A());
+    return pack.pack().sc_latched() ? 0 : 1;
+}
+
+}  // namespace
+
+int run_bench(const BenchOptions& o) {
+    std::printf("bench: cell set %s, seed %llu\n", o.cell_file.c_str(), o.seed);
+    int rc = 0;
+    rc |= in_child([&] { return bench_discharge(o); });
+    rc |= in_child([&] { return bench_rest(o); });
+    rc |= in_child([&] { return bench_short(o); });
+    return rc;
+}
+
+namespace {
+
+class DischargeMonitor : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(DischargeMonitor);
+    DischargeMonitor(const sc_core::sc_module_name& name, PackModule& pack, const DischargeOptions& o,
+                     std::ofstream& out)
+        : sc_module(name), pack_(pack), o_(o), out_(out) {
+        SC_METHOD(sample);
+    }
+    bool stopped = false;
+    double delivered_Ah = 0.0;
+
+private:
+    void sample() {
+        pack_.sync();
+        model::Pack& p = pack_.pack();
+        const double t = p.time_s();
+        delivered_Ah += -p.current_A() * (t - last_s_) / 3600.0;
+        last_s_ = t;
+        double vmin = 1e9, vmax = -1e9, tmax = -1e9;
+        for (std::size_t k = 0; k < p.cell_count(); ++k) {
+            vmin = std::min(vmin, p.cell_voltage_V(k));
+            vmax = std::max(vmax, p.cell_voltage_V(k));
+            tmax = std::max(tmax, p.cell(k).temperature_degC());
+        }
+        out_ << t << ',' << p.current_A() << ',' << p.terminal_V() << ',' << vmin << ',' << vmax << ',' << tmax;
+        for (std::size_t k = 0; k < p.cell_count(); ++k) out_ << ',' << p.cell_voltage_V(k);
+        out_ << '\n';
+        if (vmin <= o_.stop_cell_V) {
+            stopped = true;
+            sc_core::sc_stop();
+            return;
+        }
+        // Sample finely as the first cell nears the cut-off.
+        const double dt = vmin < o_.stop_cell_V + 0.15 ? 0.1 : o_.sample_s;
+        next_trigger(sc_time(dt, SC_SEC));
+    }
+    PackModule& pack_;
+    const DischargeOptions& o_;
+    std::ofstream& out_;
+    double last_s_ = 0.0;
+};
+
+}  // namespace
+
+int run_pack_discharge(const DischargeOptions& o) {
+    model::PackConfig config;
+    config.seed = o.seed;
+    config.ambient_degC = o.ambient_degC;
+    config.initial_temperature_degC = o.ambient_degC;
+    auto type = load_type(o.cell_file);
+    PackModule pack("pack", config, type);
+    model::PowerStageCommand cmd;
+    cmd.charge_fet = cmd.discharge_fet = true;
+    pack.pack().command(cmd);
+    model::Load load;
+    load.name = "discharge";
+    load.kind = model::LoadKind::current;
+    load.current_A = o.c_rate * type->params().capacity_Ah;
+    load.connected = true;
+    pack.pack().add_load(load);
+
+    std::ofstream out(o.out_csv);
+    if (!out) throw std::runtime_error(o.out_csv + ": cannot write");
+    out << "time_s,current_A,pack_V,cell_min_V,cell_max_V,cell_max_degC";
+    for (std::size_t k = 1; k <= pack.pack().cell_count(); ++k) out << ",cell" << k << "_V";
+    out << '\n';
+    out.precision(8);
+    DischargeMonitor monitor("monitor", pack, o, out);
+    std::printf("pack-discharge: 16S %s at %.2fC (%.1f A) from full, seed %llu, to the first cell at %.3f V\n",
+                type->params().name.c_str(), o.c_rate, load.current_A, o.seed, o.stop_cell_V);
+    const double wall = wall_seconds([&] { sc_core::sc_start(sc_time(4.0 * 3600.0 / o.c_rate, SC_SEC)); });
+    pack.sync();
+    model::Pack& p = pack.pack();
+    double vmin = 1e9, vmax = -1e9, tmax = -1e9;
+    std::size_t weakest = 0;
+    for (std::size_t k = 0; k < p.cell_count(); ++k) {
+        const double v = p.cell_voltage_V(k);
+        if (v < vmin) { vmin = v; weakest = k; }
+        vmax = std::max(vmax, v);
+        tmax = std::max(tmax, p.cell(k).temperature_degC());
+    }
+    std::printf("  duration        %.1f s simulated (%.3f s wall)\n", p.time_s(), wall);
+    std::printf("  delivered       %.2f Ah (%.1f %% of rated %.0f Ah)\n", monitor.delivered_Ah,
+                100.0 * monitor.delivered_Ah / type->params().capacity_Ah, type->params().capacity_Ah);
+    std::printf("  end voltages    pack %.3f V, cells %.3f-%.3f V (first at cut-off: cell %zu)\n", p.terminal_V(),
+                vmin, vmax, weakest + 1);
+    std::printf("  temperature     max cell %.2f degC (rise %.2f K), power stage %.2f degC\n", tmax,
+                tmax - o.ambient_degC, p.power_stage_degC());
+    std::printf("  SOA findings    %zu\n", p.soa_violations().size());
+    std::printf("  trace           %s\n", o.out_csv.c_str());
+    return monitor.stopped ? 0 : 1;
+}
+
+}  // namespace bmshil::rig
