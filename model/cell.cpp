@@ -10,7 +10,7 @@ namespace {
 // far since the last read: below the tables' resolution, above per-step noise.
 constexpr double kSocRefresh = 0.002;
 constexpr double kTemperatureRefresh_K = 0.1;
-constexpr std::size_t kGridPoints = 2001;
+constexpr std::size_t kGridPoints = CellType::kGridPoints;
 constexpr double kSecondsPerMonth = 30.0 * 86400.0;
 
 std::vector<double> scaled(const std::vector<double>& v, double k) {
@@ -45,11 +45,16 @@ CellType::CellType(CellParams p) : params_(std::move(p)) {
     tau1_s_ = UniformTable(rs, params_.tau1_s, 0.0, 1.0, kGridPoints);
     tau2_s_ = UniformTable(rs, params_.tau2_s, 0.0, 1.0, kGridPoints);
     reference_K_ = params_.reference_temperature_degC + kKelvinOffset;
+    ocv_grid_.resize(kGridPoints);
+    for (std::size_t i = 0; i < kGridPoints; ++i) {
+        const double soc = static_cast<double>(i) / kLastIndex;
+        ocv_grid_[i] = {ocv_V_(soc), half_gap_V_(soc), entropic_V_per_K_(soc)};
+    }
 }
 
 double CellType::ocv_average_V(double soc) const {
-    if (soc > 1.0) return params_.voltage_max_V + (soc - 1.0) * kWallSlope_V_per_soc;
-    if (soc < 0.0) return params_.voltage_min_V + soc * kWallSlope_V_per_soc;
+    if (soc > 1.0) return params_.ocv_average_V.back() + (soc - 1.0) * kWallSlope_V_per_soc;
+    if (soc < 0.0) return params_.ocv_average_V.front() + soc * kWallSlope_V_per_soc;
     return ocv_V_(soc);
 }
 
@@ -63,9 +68,12 @@ Cell::Cell(std::shared_ptr<const CellType> type, CellVariation variation, double
     : type_(std::move(type)),
       variation_(variation),
       capacity_Ah_(type_->params().capacity_Ah * variation.capacity_scale),
+      inv_capacity_Ah_(1.0 / capacity_Ah_),
+      reference_K_(type_->params().reference_temperature_degC + kKelvinOffset),
       self_discharge_A_ref_(type_->params().capacity_Ah * 3600.0 *
                             type_->params().self_discharge_pct_per_month / 100.0 /
                             kSecondsPerMonth / 3600.0),
+      hysteresis_rate_per_A_(1.0 / (type_->params().hysteresis_transition_soc * capacity_Ah_ * 3600.0)),
       temperature_K_(temperature_degC + kKelvinOffset) {
     set_state(soc, 1.0);
 }
@@ -89,10 +97,14 @@ void Cell::refresh_parameters() {
     if (tau1 != tau1_ || tau2 != tau2_) cached_dt_ = -1.0;
     tau1_ = tau1;
     tau2_ = tau2;
+    c1_ = tau1_ / r1_;
+    c2_ = tau2_ / r2_;
+    inv_r1_ = 1.0 / r1_;
+    inv_r2_ = 1.0 / r2_;
+    half_gap_cached_ = t.half_gap_V(s);
     // Self-discharge doubles per 10 K, a common rule for LFP storage loss.
-    const double ref_K = t.params().reference_temperature_degC + kKelvinOffset;
     self_discharge_A_ = self_discharge_A_ref_ * variation_.self_discharge_scale *
-                        std::pow(2.0, (temperature_K_ - ref_K) / 10.0);
+                        std::pow(2.0, (temperature_K_ - reference_K_) / 10.0);
     u_cached_ = equilibrium_V();
     dudt_cached_ = t.entropic_V_per_K(s);
     cached_soc_ = soc();
@@ -121,10 +133,13 @@ double Cell::step(double current_A, double dt_s) {
     if (std::abs(soc() - cached_soc_) > kSocRefresh ||
         std::abs(temperature_K_ - cached_T_K_) > kTemperatureRefresh_K)
         refresh_parameters();
-    if (dt_s != cached_dt_) {
+    // Step lengths come from time differences and jitter in the last bits;
+    // the decay factors of a step within 1e-9 of the last are reused.
+    if (std::abs(dt_s - cached_dt_) > 1e-9 * dt_s) {
         a1_ = std::exp(-dt_s / tau1_);
         a2_ = std::exp(-dt_s / tau2_);
         cached_dt_ = dt_s;
+        hyst_cached_i_ = 0.0;
     }
     const double i = current_A;
 
@@ -134,40 +149,40 @@ double Cell::step(double current_A, double dt_s) {
     const RcIntegrals int2 = rc_integrals(inf2, v2_ - inf2, tau2_, a2_, dt_s);
     const double v1_new = inf1 + (v1_ - inf1) * a1_;
     const double v2_new = inf2 + (v2_ - inf2) * a2_;
-    const double c1 = tau1_ / r1_, c2 = tau2_ / r2_;
 
     // Hysteresis moves toward the branch of the current's sign with charge
     // throughput; over a step its exact solution is exponential in |i| dt.
-    const CellType& t = *type_;
-    const double half_gap = t.half_gap_V(std::clamp(soc(), 0.0, 1.0));
     const double h_old = h_;
     double h_int_dt = h_old * dt_s;  // integral of h over the step
     if (i != 0.0) {
+        if (i != hyst_cached_i_) {
+            const double rate = std::abs(i) * hysteresis_rate_per_A_;
+            hyst_decay_ = std::exp(-rate * dt_s);
+            hyst_gain_s_ = (1.0 - hyst_decay_) / rate;
+            hyst_cached_i_ = i;
+        }
         const double target = i > 0.0 ? 1.0 : -1.0;
-        const double rate = std::abs(i) / (t.params().hysteresis_transition_soc * capacity_Ah_ * 3600.0);
-        const double decay = std::exp(-rate * dt_s);
-        h_ = target + (h_old - target) * decay;
-        h_int_dt = target * dt_s + (h_old - target) * (1.0 - decay) / rate;
+        h_ = target + (h_old - target) * hyst_decay_;
+        h_int_dt = target * dt_s + (h_old - target) * hyst_gain_s_;
     }
-    const double v_hyst_dt = half_gap * h_int_dt;
+    const double v_hyst_dt = half_gap_cached_ * h_int_dt;
 
     // Energy over the step.
     const double r0_loss = i * i * r0_ * dt_s;
     const double loss = r0_loss + i * (int1.v_dt + int2.v_dt) + i * v_hyst_dt;
-    const double stored = 0.5 * c1 * (v1_new * v1_new - v1_ * v1_) +
-                          0.5 * c2 * (v2_new * v2_new - v2_ * v2_);
-    const double irreversible = r0_loss + int1.v2_dt / r1_ + int2.v2_dt / r2_ + i * v_hyst_dt;
+    const double stored = 0.5 * c1_ * (v1_new * v1_new - v1_ * v1_) + 0.5 * c2_ * (v2_new * v2_new - v2_ * v2_);
+    const double irreversible = r0_loss + int1.v2_dt * inv_r1_ + int2.v2_dt * inv_r2_ + i * v_hyst_dt;
     const double reversible = -i * temperature_K_ * dudt_cached_ * dt_s;
     double side = 0.0;
 
     // Charge: coulombic loss while charging, self-discharge always.
     double stored_charge_A = i;
     if (i > 0.0) {
-        const double eta = t.params().coulombic_efficiency;
+        const double eta = type_->params().coulombic_efficiency;
         stored_charge_A = i * eta;
         side = i * (1.0 - eta) * u_cached_ * dt_s;
     }
-    charge_Ah_ += (stored_charge_A - self_discharge_A_) * dt_s / 3600.0;
+    charge_Ah_ += (stored_charge_A - self_discharge_A_) * dt_s * (1.0 / 3600.0);
 
     v1_ = v1_new;
     v2_ = v2_new;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "cell_params.h"
 #include "uniform_table.h"
@@ -30,6 +31,27 @@ public:
     double ocv_average_V(double soc) const;
     double half_gap_V(double soc) const { return half_gap_V_(soc); }
     double entropic_V_per_K(double soc) const { return entropic_V_per_K_(soc); }
+
+    // The three OCV terms at one SOC in one lookup (the hot path).
+    struct OcvTerms {
+        double average_V;
+        double half_gap_V;
+        double entropic_V_per_K;
+    };
+    OcvTerms ocv_terms(double soc) const {
+        if (soc < 0.0 || soc > 1.0)
+            return {ocv_average_V(soc), half_gap_V(soc < 0.0 ? 0.0 : 1.0), entropic_V_per_K(soc < 0.0 ? 0.0 : 1.0)};
+        const double pos = soc * kLastIndex;
+        std::size_t i = static_cast<std::size_t>(pos);
+        if (i >= kGridPoints - 1) i = kGridPoints - 2;
+        const double f = pos - static_cast<double>(i);
+        const OcvTerms& a = ocv_grid_[i];
+        const OcvTerms& b = ocv_grid_[i + 1];
+        return {a.average_V + f * (b.average_V - a.average_V), a.half_gap_V + f * (b.half_gap_V - a.half_gap_V),
+                a.entropic_V_per_K + f * (b.entropic_V_per_K - a.entropic_V_per_K)};
+    }
+    static constexpr std::size_t kGridPoints = 2001;
+    static constexpr double kLastIndex = static_cast<double>(kGridPoints - 1);
     double r0_ref_ohm(double soc) const { return r0_ohm_(soc); }
     double r1_ref_ohm(double soc) const { return r1_ohm_(soc); }
     double tau1_s(double soc) const { return tau1_s_(soc); }
@@ -44,6 +66,7 @@ private:
     CellParams params_;
     UniformTable ocv_V_, half_gap_V_, entropic_V_per_K_;
     UniformTable r0_ohm_, r1_ohm_, tau1_s_, r2_ohm_, tau2_s_;
+    std::vector<OcvTerms> ocv_grid_;
     double reference_K_;
 };
 
@@ -75,7 +98,7 @@ public:
     // Rest the cell fully: RC pairs discharged, hysteresis on a branch (-1..1).
     void set_state(double soc, double hysteresis);
 
-    double soc() const { return charge_Ah_ / capacity_Ah_; }
+    double soc() const { return charge_Ah_ * inv_capacity_Ah_; }
     double capacity_Ah() const { return capacity_Ah_; }
     double hysteresis() const { return h_; }
     double v1_V() const { return v1_; }
@@ -88,7 +111,10 @@ public:
     // Open-circuit voltage on the current hysteresis state.
     double ocv_V() const;
     // Voltage internal to R0: OCV plus the RC polarisation.
-    double emf_V() const { return ocv_V() + v1_ + v2_; }
+    double emf_V() const {
+        const CellType::OcvTerms t = type_->ocv_terms(soc());
+        return t.average_V + t.entropic_V_per_K * (temperature_K_ - reference_K_) + h_ * t.half_gap_V + v1_ + v2_;
+    }
     double r0_ohm() const;
     // R0 as last read from the tables (refreshed with SOC and temperature).
     double r0_cached_ohm() const { return r0_; }
@@ -105,7 +131,10 @@ private:
     std::shared_ptr<const CellType> type_;
     CellVariation variation_;
     double capacity_Ah_;
+    double inv_capacity_Ah_;
+    double reference_K_;
     double self_discharge_A_ref_;  // leakage at T_ref
+    double hysteresis_rate_per_A_; // 1/s per ampere of throughput
 
     // State.
     double charge_Ah_ = 0.0;
@@ -118,12 +147,18 @@ private:
     double cached_soc_ = -1.0;
     double cached_T_K_ = -1.0;
     double r0_ = 0.0, r1_ = 0.0, r2_ = 0.0, tau1_ = 1.0, tau2_ = 1.0;
+    double c1_ = 1.0, c2_ = 1.0;   // F
+    double inv_r1_ = 0.0, inv_r2_ = 0.0;
+    double half_gap_cached_ = 0.0;
     double self_discharge_A_ = 0.0;
     double u_cached_ = 0.0;
     double dudt_cached_ = 0.0;
     // exp(-dt/tau) for the last dt.
     double cached_dt_ = -1.0;
     double a1_ = 0.0, a2_ = 0.0;
+    // Hysteresis decay for the last (current, dt).
+    double hyst_cached_i_ = 0.0;
+    double hyst_decay_ = 1.0, hyst_gain_s_ = 0.0;
 
     CellEnergy energy_;
 };

@@ -154,9 +154,18 @@ double Pack::switch_resistance_ohm(bool charging) const {
 }
 
 double Pack::loop_resistance_ohm(bool charging) const {
+    return fixed_resistance_ohm_ + switch_resistance_ohm(charging);
+}
+
+void Pack::refresh_emf() {
+    cell_emf_sum_V_ = 0.0;
     double r = config_.shunt_ohm + config_.busbar_ohm * static_cast<double>(cells_.size() - 1) + link_total_ohm_;
-    for (const Cell& c : cells_) r += c.r0_cached_ohm();
-    return r + switch_resistance_ohm(charging);
+    for (std::size_t k = 0; k < cells_.size(); ++k) {
+        cell_emf_V_[k] = cells_[k].emf_V();
+        cell_emf_sum_V_ += cell_emf_V_[k];
+        r += cells_[k].r0_cached_ohm();
+    }
+    fixed_resistance_ohm_ = r;
 }
 
 namespace {
@@ -185,10 +194,12 @@ static PathState path_state(const PowerStageCommand& cmd, bool sc_latched, doubl
 Pack::LoopSolution Pack::solve_loop() const {
     const double e = cell_emf_sum_V_;
     const PathState path = path_state(cmd_, sc_latched_, config_.body_diode_V);
-    const TerminalNetwork net = network(terminal_V_, true, charger_mode_ == ChargerMode::current_limit);
+    // Voltage-dependent loads see the last terminal voltage, or the pack's when
+    // the path has just opened to them.
+    const double v_est = terminal_V_ > 1.0 || !path.discharge_allowed ? terminal_V_ : e;
     // Charger output diode: an off charger contributes nothing.
-    TerminalNetwork n = net;
-    if (charger_mode_ == ChargerMode::off) n = network(terminal_V_, false, false);
+    const TerminalNetwork n = network(v_est, charger_mode_ != ChargerMode::off,
+                                      charger_mode_ == ChargerMode::current_limit);
 
     LoopSolution s;
     s.network_open_V = n.conductance_S > 0.0 ? n.norton_A / n.conductance_S : 0.0;
@@ -241,11 +252,7 @@ double Pack::terminal_for(double i) const {
 }
 
 void Pack::resolve() {
-    cell_emf_sum_V_ = 0.0;
-    for (std::size_t k = 0; k < cells_.size(); ++k) {
-        cell_emf_V_[k] = cells_[k].emf_V();
-        cell_emf_sum_V_ += cell_emf_V_[k];
-    }
+    refresh_emf();
     // The charger is a CV source with a current limit and an output diode:
     // find the mode consistent with the terminal voltage it produces.
     charger_mode_ = ChargerMode::voltage;
@@ -286,12 +293,6 @@ void Pack::resolve() {
 }
 
 // ---------------------------------------------------------------- stepping
-
-double Pack::cell_current_A(std::size_t i) const {
-    double c = current_A_;
-    if (cmd_.balance_mask & (1u << i)) c -= cell_emf_V_[i] / config_.bleed_ohm;
-    return c;
-}
 
 double Pack::max_step_s() const {
     double dt = kRestStep_s;
@@ -396,15 +397,13 @@ void Pack::step(double dt) {
         heat_total_J_ += q;
     }
 
-    // Interconnects: half their heat to each neighbouring cell.
+    // Busbars: half their heat to each neighbouring cell. Links are cables
+    // between rows of cells, in the air: their heat leaves with it.
     const double i2dt = avg.i2 * dt;
     if (i2dt > 0.0) {
-        for (std::size_t k = 0; k + 1 < n; ++k) {
-            const double q = i2dt * (config_.busbar_ohm + link_in_tap_ohm_[k]);
-            pending_heat_J_[static_cast<Eigen::Index>(k)] += 0.5 * q;
-            pending_heat_J_[static_cast<Eigen::Index>(k + 1)] += 0.5 * q;
-            heat_total_J_ += q;
-        }
+        pending_busbar_J_ += i2dt * config_.busbar_ohm;  // per busbar; spread at the flush
+        heat_total_J_ += i2dt * config_.busbar_ohm * static_cast<double>(n - 1);
+        heat_to_air_J_ += i2dt * link_total_ohm_;
     }
 
     // Power stage: FETs or their diodes, precharge, shunt, limiter, bleeders.
@@ -437,8 +436,12 @@ void Pack::step(double dt) {
         load.link_V = std::max(0.0, load.link_V - (i_out + i_stage) * dt / load.capacitance_F);
     }
 
+    // Heat reaches the thermal network at most every thermal_interval_s while
+    // anything dissipates, and every kRestStep_s at rest (temperatures then
+    // follow only the ambient, with time constants of hours).
     pending_time_s_ += dt;
-    if (pending_time_s_ >= config_.thermal_interval_s) flush_heat();
+    const bool dissipating = std::abs(avg.i) > 1e-3 || cmd_.heater || cmd_.balance_mask != 0;
+    if (pending_time_s_ >= (dissipating ? config_.thermal_interval_s : kRestStep_s)) flush_heat();
 
     current_A_ = i_end;
     // Re-solve for the new cell state (EMF, voltage-dependent loads).
@@ -448,11 +451,7 @@ void Pack::step(double dt) {
 }
 
 void Pack::resolve_quiet(double current) {
-    cell_emf_sum_V_ = 0.0;
-    for (std::size_t k = 0; k < cells_.size(); ++k) {
-        cell_emf_V_[k] = cells_[k].emf_V();
-        cell_emf_sum_V_ += cell_emf_V_[k];
-    }
+    refresh_emf();
     loop_ = solve_loop();
     current_A_ = loop_.tau_s <= 0.0 ? loop_.infinity_A : current;
     terminal_V_ = terminal_for(current_A_);
@@ -460,6 +459,12 @@ void Pack::resolve_quiet(double current) {
 
 void Pack::flush_heat() {
     if (pending_time_s_ <= 0.0) return;
+    const std::size_t n = cells_.size();
+    for (std::size_t k = 0; k + 1 < n; ++k) {
+        pending_heat_J_[static_cast<Eigen::Index>(k)] += 0.5 * pending_busbar_J_;
+        pending_heat_J_[static_cast<Eigen::Index>(k + 1)] += 0.5 * pending_busbar_J_;
+    }
+    pending_busbar_J_ = 0.0;
     thermal_.step(pending_heat_J_, pending_time_s_, ambient_degC_);
     pending_heat_J_.setZero();
     pending_time_s_ = 0.0;
@@ -476,6 +481,18 @@ void Pack::set_temperatures_degC(double t) {
 void Pack::check_soa() {
     const SoaLimits& lim = config_.soa;
     const std::size_t n = cells_.size();
+    if (soa_open_count_ == 0) {
+        // Fast path: nothing open and every cell inside its limits.
+        bool inside = true;
+        for (std::size_t k = 0; k < n && inside; ++k) {
+            const double i = cell_current_A(k);
+            const double v = cell_emf_V_[k] + i * cells_[k].r0_cached_ohm();
+            const double t = cells_[k].temperature_degC();
+            inside = v <= lim.cell_max_V && v >= lim.cell_min_V && t <= lim.cell_max_degC &&
+                     !(i > lim.charging_threshold_A && t < lim.charge_min_degC);
+        }
+        if (inside) return;
+    }
     for (std::size_t k = 0; k < n; ++k) {
         const double i = cell_current_A(k);
         const double v = cell_emf_V_[k] + i * cells_[k].r0_cached_ohm();
@@ -487,6 +504,7 @@ void Pack::check_soa() {
             int& open = soa_open_[static_cast<std::size_t>(kind) * n + k];
             if (active[kind]) {
                 if (open < 0) {
+                    ++soa_open_count_;
                     open = static_cast<int>(soa_.size());
                     soa_.push_back({static_cast<SoaKind>(kind), static_cast<int>(k + 1), time_s_, -1.0, value[kind]});
                 } else {
@@ -497,6 +515,7 @@ void Pack::check_soa() {
             } else if (open >= 0) {
                 soa_[static_cast<std::size_t>(open)].end_s = time_s_;
                 open = -1;
+                --soa_open_count_;
             }
         }
     }
@@ -542,15 +561,18 @@ void Pack::measure(SensorReadings& out) {
     const AfeConfig& afe = config_.afe;
     out.cell_tap_uV.resize(n);
     const double inv_lsb = 1.0 / afe.cell_lsb_V;
+    const double lsb_uV = afe.cell_lsb_V * 1e6;
     for (std::size_t k = 0; k < n; ++k) {
         const double v = cell_emf_V_[k] + cell_current_A(k) * cells_[k].r0_cached_ohm() +
                          link_in_tap_ohm_[k] * current_A_ + tap_offset_V_[k] + afe.cell_noise_V * noise_.next();
-        const double code = std::nearbyint(v * inv_lsb);
-        out.cell_tap_uV[k] = static_cast<std::int32_t>(std::lround(code * afe.cell_lsb_V * 1e6));
+        // The AFE's code, then microvolts as its driver reports them.
+        const long code = std::lrint(v * inv_lsb);
+        out.cell_tap_uV[k] = static_cast<std::int32_t>(std::lrint(static_cast<double>(code) * lsb_uV));
     }
-    out.pack_terminal_mV = static_cast<std::int32_t>(std::lround((terminal_V_ + afe.pack_noise_V * noise_.next()) * 1e3));
+    out.pack_terminal_mV = static_cast<std::int32_t>(std::nearbyint((terminal_V_ + afe.pack_noise_V * noise_.next()) * 1e3));
     const double i = current_A_ + current_offset_A_ + afe.current_noise_A * noise_.next();
-    out.shunt_current_mA = static_cast<std::int32_t>(std::lround(std::nearbyint(i / afe.current_lsb_A) * afe.current_lsb_A * 1e3));
+    out.shunt_current_mA =
+        static_cast<std::int32_t>(std::nearbyint(std::nearbyint(i / afe.current_lsb_A) * afe.current_lsb_A * 1e3));
     for (std::size_t j = 0; j < 4; ++j) {
         const std::size_t cell = static_cast<std::size_t>(config_.ntc_cells[j] - 1);
         out.ntc_ohm[j] = ntcs_[j].reading_ohm(cells_[cell].temperature_degC());

@@ -156,18 +156,23 @@ public:
     const Cell& cell(std::size_t i) const { return cells_[i]; }
     double current_A() const { return current_A_; }           // + = charging
     double terminal_V() const { return terminal_V_; }
-    double cell_current_A(std::size_t i) const;
+    double cell_current_A(std::size_t i) const {
+        return (cmd_.balance_mask & (1u << i)) ? current_A_ - cell_emf_V_[i] / config_.bleed_ohm : current_A_;
+    }
     double cell_voltage_V(std::size_t i) const { return cells_[i].terminal_V(cell_current_A(i)); }
     double pack_emf_V() const;            // sum of cell EMFs
     double loop_resistance_ohm(bool charging) const;
     double power_stage_degC() const { return thermal_.temperature_degC(thermal_.power_node()); }
     ThermalNetwork& thermal() { return thermal_; }
     void set_temperatures_degC(double t);  // every node; also ambient untouched
+    // Hand the heat generated so far to the thermal network now.
+    void flush_heat();
     bool sc_latched() const { return sc_latched_; }
     double sc_trip_time_s() const { return sc_trip_time_s_; }
     double sc_trip_current_A() const { return sc_trip_current_A_; }
     bool discharge_path_forced_open() const { return sc_latched_; }
-    double heat_generated_J() const { return heat_total_J_; }
+    double heat_generated_J() const { return heat_total_J_; }  // into cells and power stage
+    double link_heat_J() const { return heat_to_air_J_; }
     const std::vector<SoaViolation>& soa_violations() const { return soa_; }
     const PackConfig& config() const { return config_; }
 
@@ -188,13 +193,14 @@ private:
     void check_soa();
     void update_comparator();
     double max_step_s() const;
-    void flush_heat();
 
     PackConfig config_;
     std::shared_ptr<const CellType> type_;
     std::vector<Cell> cells_;
     std::vector<double> cell_emf_V_;         // per cell, at the current state
     double cell_emf_sum_V_ = 0.0;
+    double fixed_resistance_ohm_ = 0.0;      // cells' R0, busbars, links, shunt
+    void refresh_emf();
     std::vector<double> tap_offset_V_;
     std::vector<double> link_in_tap_ohm_;   // per cell: link resistance its tap sees
     double link_total_ohm_ = 0.0;
@@ -228,10 +234,13 @@ private:
     // Heat waiting for the thermal network.
     Eigen::VectorXd pending_heat_J_;
     double pending_time_s_ = 0.0;
-    double heat_total_J_ = 0.0;
+    double pending_busbar_J_ = 0.0;  // heat of each busbar since the last flush
+    double heat_total_J_ = 0.0;     // into the cells and the power stage
+    double heat_to_air_J_ = 0.0;    // from the links, straight to the air
 
     std::vector<SoaViolation> soa_;
     std::vector<int> soa_open_;  // index into soa_ per (kind, cell), -1 if none
+    int soa_open_count_ = 0;
 };
 
 }  // namespace bmshil::model

@@ -45,15 +45,23 @@ void ThermalNetwork::step(const Eigen::VectorXd& heat_J, double dt_s, double amb
     const Eigen::VectorXd forcing = ambient_g_ * ambient_degC + heat_J / dt_s;
     Eigen::VectorXd z = modes_.transpose() * sqrt_c_.cwiseProduct(temperature_degC_);
     const Eigen::VectorXd f = modes_.transpose() * inv_sqrt_c_.cwiseProduct(forcing);
-    for (Eigen::Index i = 0; i < z.size(); ++i) {
-        const double lambda = rates_[i];
-        if (lambda * dt_s < 1e-12) {
-            z[i] += f[i] * dt_s;  // adiabatic mode
-        } else {
-            const double decay = std::exp(-lambda * dt_s);
-            z[i] = z[i] * decay + f[i] * (1.0 - decay) / lambda;
+    if (std::abs(dt_s - cached_dt_s_) > 1e-9 * dt_s) {
+        // Most steps repeat the last length: keep its exponentials.
+        cached_dt_s_ = dt_s;
+        decay_.resize(rates_.size());
+        gain_.resize(rates_.size());
+        for (Eigen::Index i = 0; i < rates_.size(); ++i) {
+            const double lambda = rates_[i];
+            if (lambda * dt_s < 1e-12) {  // adiabatic mode
+                decay_[i] = 1.0;
+                gain_[i] = dt_s;
+            } else {
+                decay_[i] = std::exp(-lambda * dt_s);
+                gain_[i] = (1.0 - decay_[i]) / lambda;
+            }
         }
     }
+    z = z.cwiseProduct(decay_) + f.cwiseProduct(gain_);
     temperature_degC_ = inv_sqrt_c_.cwiseProduct(modes_ * z);
     // What was put in and is not stored went to the air.
     to_ambient_J_ += heat_J.sum() - (stored_energy_J() - before);

@@ -46,6 +46,8 @@ private:
     Eigen::MatrixXd modes_;          // eigenvectors of C^-1/2 K C^-1/2
     Eigen::VectorXd rates_;          // its eigenvalues, 1/s
     double to_ambient_J_ = 0.0;
+    double cached_dt_s_ = -1.0;
+    Eigen::VectorXd decay_, gain_;   // per mode, for cached_dt_s_
 };
 
 }  // namespace bmshil::model

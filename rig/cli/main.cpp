@@ -36,6 +36,15 @@ int cell_sim(const std::string& cell, const std::string& profile, double temp_de
 
 }  // namespace
 
+// The kernel's banner would precede every command's output; users see it with
+// --version instead.
+int main(int argc, char* argv[]) {
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+    // sc_stop() at the end of a run is the normal way out, not news.
+    sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+    return sc_core::sc_elab_and_sim(argc, argv);
+}
+
 int sc_main(int argc, char* argv[]) {
     CLI::App app{"bms-hil: hardware-in-the-loop rig and pack simulator for BMS firmware"};
     app.require_subcommand(1);
