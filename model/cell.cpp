@@ -70,9 +70,9 @@ Cell::Cell(std::shared_ptr<const CellType> type, CellVariation variation, double
       capacity_Ah_(type_->params().capacity_Ah * variation.capacity_scale),
       inv_capacity_Ah_(1.0 / capacity_Ah_),
       reference_K_(type_->params().reference_temperature_degC + kKelvinOffset),
+      // A fraction of the charge per month, as a current in amperes.
       self_discharge_A_ref_(type_->params().capacity_Ah * 3600.0 *
-                            type_->params().self_discharge_pct_per_month / 100.0 /
-                            kSecondsPerMonth / 3600.0),
+                            type_->params().self_discharge_pct_per_month / 100.0 / kSecondsPerMonth),
       hysteresis_rate_per_A_(1.0 / (type_->params().hysteresis_transition_soc * capacity_Ah_ * 3600.0)),
       temperature_K_(temperature_degC + kKelvinOffset) {
     set_state(soc, 1.0);

@@ -374,6 +374,8 @@ void Pack::advance_to(double t_s) {
 
 void Pack::step(double dt) {
     if (dt <= 0.0) return;
+    ++steps_;
+    step_end_s_ = time_s_ + dt;
     const std::size_t n = cells_.size();
     const Eigen::Index power = static_cast<Eigen::Index>(n);
     const double i0 = current_A_;
@@ -457,8 +459,39 @@ void Pack::resolve_quiet(double current) {
     terminal_V_ = terminal_for(current_A_);
 }
 
+void Pack::update_ambient() {
+    if (ambient_profile_.empty()) return;
+    // The ambient over the pending interval, taken at its middle.
+    const double t = std::max(time_s_, step_end_s_) - 0.5 * pending_time_s_;
+    const auto& p = ambient_profile_;
+    if (t <= p.front().first) { ambient_degC_ = p.front().second; return; }
+    if (t >= p.back().first) { ambient_degC_ = p.back().second; return; }
+    for (std::size_t i = 1; i < p.size(); ++i)
+        if (t <= p[i].first) {
+            const double f = (t - p[i - 1].first) / (p[i].first - p[i - 1].first);
+            ambient_degC_ = p[i - 1].second + f * (p[i].second - p[i - 1].second);
+            return;
+        }
+}
+
+void Pack::set_ambient_profile(std::vector<std::pair<double, double>> points) {
+    for (std::size_t i = 1; i < points.size(); ++i)
+        if (!(points[i].first > points[i - 1].first))
+            throw std::invalid_argument("ambient profile: times must increase (point " + std::to_string(i) + ")");
+    ambient_profile_ = std::move(points);
+    update_ambient();
+}
+
+void Pack::set_cell(std::size_t index, const CellVariation& variation, double soc) {
+    if (index >= cells_.size()) throw std::out_of_range("pack: no cell " + std::to_string(index + 1));
+    const double t = cells_[index].temperature_degC();
+    cells_[index] = Cell(type_, variation, soc, t);
+    resolve();
+}
+
 void Pack::flush_heat() {
     if (pending_time_s_ <= 0.0) return;
+    update_ambient();
     const std::size_t n = cells_.size();
     for (std::size_t k = 0; k + 1 < n; ++k) {
         pending_heat_J_[static_cast<Eigen::Index>(k)] += 0.5 * pending_busbar_J_;

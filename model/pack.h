@@ -141,8 +141,14 @@ public:
     Load& add_load(const Load& load);
     Load* find_load(const std::string& name);
     void inputs_changed();  // call after editing charger() or loads()
-    void set_ambient_degC(double t) { ambient_degC_ = t; }
+    void set_ambient_degC(double t) { ambient_profile_.clear(); ambient_degC_ = t; }
+    // Piecewise-linear ambient temperature over absolute time (held past the ends).
+    void set_ambient_profile(std::vector<std::pair<double, double>> time_s_degC);
     double ambient_degC() const { return ambient_degC_; }
+    // Sets one cell apart from the spread: a weak, aged or drifting cell.
+    void set_cell(std::size_t index, const CellVariation& variation, double soc);
+    // Number of integration steps taken so far (long at rest, short when busy).
+    std::uint64_t steps_taken() const { return steps_; }
     void configure_sc_comparator(double threshold_A, double delay_s);
     void clear_sc_latch();
     Ntc& ntc(std::size_t index) { return ntcs_[index]; }
@@ -211,6 +217,10 @@ private:
 
     double time_s_ = 0.0;
     double ambient_degC_;
+    std::vector<std::pair<double, double>> ambient_profile_;
+    std::uint64_t steps_ = 0;
+    double step_end_s_ = 0.0;
+    void update_ambient();
     PowerStageCommand cmd_;
     Charger charger_;
     std::vector<Load> loads_;

@@ -311,3 +311,80 @@ TEST(Pack, HeaterWarmsTheCellsFromTheCharger) {
 
 }  // namespace
 }  // namespace bmshil::model
+
+namespace bmshil::model {
+namespace {
+
+TEST(PackTime, LongStepsAtRestShortWhenBusy) {
+    PackConfig config;
+    Pack pack(config, big_cell());
+    pack.advance_to(48 * 3600.0);
+    std::printf("48 h at rest: %llu steps\n", static_cast<unsigned long long>(pack.steps_taken()));
+    EXPECT_LE(pack.steps_taken(), 48u * 60u + 1u);  // one a minute
+    const auto before = pack.steps_taken();
+    pack.command(fets_on());
+    pack.add_load(current_load(100.0));
+    pack.advance_to(48 * 3600.0 + 60.0);
+    EXPECT_GE(pack.steps_taken() - before, 60u);  // at most a second under load
+}
+
+TEST(PackLoads, ConstantPowerDrawsPowerOverVoltage) {
+    PackConfig config;
+    config.initial_soc = 0.5;
+    Pack pack(config, big_cell());
+    pack.command(fets_on());
+    Load load;
+    load.kind = LoadKind::power;
+    load.power_W = 3000.0;
+    load.connected = true;
+    pack.add_load(load);
+    pack.advance_to(10.0);
+    EXPECT_NEAR(-pack.current_A() * pack.terminal_V(), 3000.0, 3000.0 * 0.005);
+}
+
+TEST(PackCells, DriftingCellSetApartLosesChargeFaster) {
+    PackConfig config;
+    config.initial_soc = 0.5;
+    config.self_discharge_spread = 0.0;
+    Pack pack(config, big_cell());
+    CellVariation drifting;
+    drifting.self_discharge_scale = 10.0;
+    pack.set_cell(4, drifting, 0.5);
+    const double before = pack.cell(4).soc(), neighbour = pack.cell(5).soc();
+    pack.advance_to(30 * 86400.0);
+    const double lost = before - pack.cell(4).soc(), lost_neighbour = neighbour - pack.cell(5).soc();
+    std::printf("30 days at 25 degC: drifting cell lost %.2f %% SOC, its neighbour %.2f %%\n", lost * 100,
+                lost_neighbour * 100);
+    EXPECT_NEAR(lost_neighbour, 0.03, 0.002);  // 3 %/month
+    EXPECT_NEAR(lost, 10.0 * lost_neighbour, 0.01);
+}
+
+TEST(PackCells, BalancingBleedsTheSelectedCell) {
+    PackConfig config;
+    config.initial_soc = 0.8;
+    Pack pack(config, big_cell());
+    PowerStageCommand cmd;
+    cmd.balance_mask = 1u << 3;
+    pack.command(cmd);
+    EXPECT_NEAR(pack.cell_current_A(3), -pack.cell(3).emf_V() / config.bleed_ohm, 1e-9);
+    EXPECT_EQ(pack.cell_current_A(2), 0.0);
+    const double soc3 = pack.cell(3).soc(), soc2 = pack.cell(2).soc();
+    pack.advance_to(10 * 3600.0);
+    EXPECT_NEAR((soc3 - pack.cell(3).soc()) - (soc2 - pack.cell(2).soc()), 0.1 * 10 / 100, 0.002);  // ~0.1 A for 10 h
+}
+
+TEST(PackThermal, AmbientProfileAndOverTemperatureFinding) {
+    PackConfig config;
+    config.initial_soc = 0.5;
+    Pack pack(config, big_cell());
+    pack.set_ambient_profile({{0.0, 25.0}, {3600.0, 80.0}});
+    pack.advance_to(6 * 3600.0);
+    pack.flush_heat();
+    EXPECT_GT(pack.cell(0).temperature_degC(), 60.0);
+    bool hot = false;
+    for (const SoaViolation& v : pack.soa_violations()) hot |= v.kind == SoaKind::cell_over_temperature;
+    EXPECT_TRUE(hot);
+}
+
+}  // namespace
+}  // namespace bmshil::model
