@@ -104,6 +104,7 @@ Pack::Pack(const PackConfig& config, std::shared_ptr<const CellType> cell_type)
     pending_heat_J_ = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n + 1));
     cell_emf_V_.assign(n, 0.0);
     soa_open_.assign(4 * n, -1);
+    update_cell_temperatures();
     resolve();
 }
 
@@ -158,13 +159,15 @@ double Pack::loop_resistance_ohm(bool charging) const {
 }
 
 void Pack::refresh_emf() {
-    cell_emf_sum_V_ = 0.0;
+    double sum = 0.0;
     double r = config_.shunt_ohm + config_.busbar_ohm * static_cast<double>(cells_.size() - 1) + link_total_ohm_;
     for (std::size_t k = 0; k < cells_.size(); ++k) {
-        cell_emf_V_[k] = cells_[k].emf_V();
-        cell_emf_sum_V_ += cell_emf_V_[k];
+        const double e = cells_[k].emf_V();
+        cell_emf_V_[k] = e;
+        sum += e;
         r += cells_[k].r0_cached_ohm();
     }
+    cell_emf_sum_V_ = sum;
     fixed_resistance_ohm_ = r;
 }
 
@@ -486,6 +489,7 @@ void Pack::set_cell(std::size_t index, const CellVariation& variation, double so
     if (index >= cells_.size()) throw std::out_of_range("pack: no cell " + std::to_string(index + 1));
     const double t = cells_[index].temperature_degC();
     cells_[index] = Cell(type_, variation, soc, t);
+    update_cell_temperatures();
     resolve();
 }
 
@@ -501,30 +505,44 @@ void Pack::flush_heat() {
     thermal_.step(pending_heat_J_, pending_time_s_, ambient_degC_);
     pending_heat_J_.setZero();
     pending_time_s_ = 0.0;
-    for (std::size_t k = 0; k < cells_.size(); ++k) cells_[k].set_temperature_degC(thermal_.temperature_degC(k));
+    update_cell_temperatures();
+}
+
+void Pack::update_cell_temperatures() {
+    hottest_cell_degC_ = -1e9;
+    coldest_cell_degC_ = 1e9;
+    for (std::size_t k = 0; k < cells_.size(); ++k) {
+        const double t = thermal_.temperature_degC(k);
+        cells_[k].set_temperature_degC(t);
+        hottest_cell_degC_ = std::max(hottest_cell_degC_, t);
+        coldest_cell_degC_ = std::min(coldest_cell_degC_, t);
+    }
 }
 
 void Pack::set_temperatures_degC(double t) {
     flush_heat();
     thermal_.set_all_degC(t);
-    for (Cell& c : cells_) c.set_temperature_degC(t);
+    update_cell_temperatures();
     resolve();
 }
 
 void Pack::check_soa() {
     const SoaLimits& lim = config_.soa;
     const std::size_t n = cells_.size();
-    if (soa_open_count_ == 0) {
-        // Fast path: nothing open and every cell inside its limits.
-        bool inside = true;
-        for (std::size_t k = 0; k < n && inside; ++k) {
-            const double i = cell_current_A(k);
+    if (soa_open_count_ == 0 && cmd_.balance_mask == 0) {
+        // Fast path: nothing open, one current for all cells, every cell inside
+        // its limits. Temperatures change only at a thermal flush.
+        const double i = current_A_;
+        double v_max = -1e9, v_min = 1e9;
+        for (std::size_t k = 0; k < n; ++k) {
             const double v = cell_emf_V_[k] + i * cells_[k].r0_cached_ohm();
-            const double t = cells_[k].temperature_degC();
-            inside = v <= lim.cell_max_V && v >= lim.cell_min_V && t <= lim.cell_max_degC &&
-                     !(i > lim.charging_threshold_A && t < lim.charge_min_degC);
+            v_max = std::max(v_max, v);
+            v_min = std::min(v_min, v);
         }
-        if (inside) return;
+        const bool charging_cold = i > lim.charging_threshold_A && coldest_cell_degC_ < lim.charge_min_degC;
+        if (v_max <= lim.cell_max_V && v_min >= lim.cell_min_V && hottest_cell_degC_ <= lim.cell_max_degC &&
+            !charging_cold)
+            return;
     }
     for (std::size_t k = 0; k < n; ++k) {
         const double i = cell_current_A(k);

@@ -169,7 +169,7 @@ public:
     double pack_emf_V() const;            // sum of cell EMFs
     double loop_resistance_ohm(bool charging) const;
     double power_stage_degC() const { return thermal_.temperature_degC(thermal_.power_node()); }
-    ThermalNetwork& thermal() { return thermal_; }
+    const ThermalNetwork& thermal() const { return thermal_; }
     void set_temperatures_degC(double t);  // every node; also ambient untouched
     // Hand the heat generated so far to the thermal network now.
     void flush_heat();
@@ -221,6 +221,8 @@ private:
     std::uint64_t steps_ = 0;
     double step_end_s_ = 0.0;
     void update_ambient();
+    void update_cell_temperatures();  // cells follow their thermal nodes
+    double hottest_cell_degC_ = 0.0, coldest_cell_degC_ = 0.0;
     PowerStageCommand cmd_;
     Charger charger_;
     std::vector<Load> loads_;
