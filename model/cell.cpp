@@ -172,7 +172,9 @@ double Cell::step(double current_A, double dt_s) {
     const double loss = r0_loss + i * (int1.v_dt + int2.v_dt) + i * v_hyst_dt;
     const double stored = 0.5 * c1_ * (v1_new * v1_new - v1_ * v1_) + 0.5 * c2_ * (v2_new * v2_new - v2_ * v2_);
     const double irreversible = r0_loss + int1.v2_dt * inv_r1_ + int2.v2_dt * inv_r2_ + i * v_hyst_dt;
-    const double reversible = -i * temperature_K_ * dudt_cached_ * dt_s;
+    // Reversible (entropic) heat: the reaction releases -T dS per charge moved,
+    // with dS = F dU/dT per mole; charging (i > 0) where dU/dT > 0 warms the cell.
+    const double reversible = i * temperature_K_ * dudt_cached_ * dt_s;
     double side = 0.0;
 
     // Charge: coulombic loss while charging, self-discharge always.

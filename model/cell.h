@@ -82,7 +82,7 @@ struct CellEnergy {
     double electrical_loss_J = 0.0;      // integral of I * (V - U_eq)
     double rc_stored_change_J = 0.0;     // sum of changes of 1/2 C v^2 in the RC pairs
     double heat_irreversible_J = 0.0;    // R0, RC resistors, hysteresis
-    double heat_reversible_J = 0.0;      // entropic: -I T dU/dT
+    double heat_reversible_J = 0.0;      // entropic: +I T dU/dT (I > 0 charging)
     double heat_side_reaction_J = 0.0;   // charge lost to coulombic inefficiency
 };
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <memory>
 
 #include "cell_profile.h"
 #include "test_support.h"
@@ -66,6 +67,32 @@ void check(const std::string& file, const char* label, double rmse_limit_mV) {
 
 TEST(CellValidation, AboutEnergyC20Discharge) { check("timeseries_lfp18650_aboutenergy_25C_Co20.csv", "C/20", 10.0); }
 TEST(CellValidation, AboutEnergyC2Discharge) { check("timeseries_lfp18650_aboutenergy_25C_Co2.csv", "C/2", 15.0); }
+
+}  // namespace
+}  // namespace bmshil::model
+
+namespace bmshil::model {
+namespace {
+
+TEST(CellValidation, AboutEnergyPulseResistance) {
+    // The pulse file: R0 = 19.3 mOhm at 2 ms; R_app(1 s) - R0 = 31-42 mOhm at
+    // C/2..2C. Pulsed at SOC 0.9 (at SOC 1 the steep top of the OCV adds to it).
+    auto type = std::make_shared<const CellType>(load_cell_params(test::cell_set("lfp_2ah_aboutenergy_18650")));
+    for (double current : {1.0, 2.0, 4.0}) {
+        Cell c(type, CellVariation{}, 0.9, 25.0);
+        c.set_state(0.9, -1.0);
+        const double v0 = c.terminal_V(0.0);
+        c.step(-current, 0.002);
+        const double r0 = (v0 - c.terminal_V(-current)) / current;
+        c.step(-current, 0.998);
+        const double r1s = (v0 - c.terminal_V(-current)) / current;
+        std::printf("pulse %.1f A: R(2 ms) %.2f mOhm (19.3 +-10 %%), R(1 s) - R0 %.2f mOhm (31-42 +-20 %%)\n", current,
+                    r0 * 1e3, (r1s - r0) * 1e3);
+        EXPECT_NEAR(r0 * 1e3, 19.3, 1.93);
+        EXPECT_GE((r1s - r0) * 1e3, 31.0 * 0.8);
+        EXPECT_LE((r1s - r0) * 1e3, 42.0 * 1.2);
+    }
+}
 
 }  // namespace
 }  // namespace bmshil::model
