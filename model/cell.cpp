@@ -19,16 +19,14 @@ std::vector<double> scaled(const std::vector<double>& v, double k) {
     return out;
 }
 
-// Integral over [0, dt] of v(t) = a + b e^{-t/tau}, and of v(t)^2.
+// Integral over [0, dt] of v(t) = a + b e^{-t/tau}, and of v(t)^2, with the
+// step's constants k1 = tau (1 - e^{-dt/tau}) and k2 = tau/2 (1 - e^{-2 dt/tau}).
 struct RcIntegrals {
     double v_dt;
     double v2_dt;
 };
-RcIntegrals rc_integrals(double a, double b, double tau, double decay, double dt) {
-    const double one_minus = 1.0 - decay;
-    return {a * dt + b * tau * one_minus,
-            a * a * dt + 2.0 * a * b * tau * one_minus +
-                b * b * 0.5 * tau * (1.0 - decay * decay)};
+inline RcIntegrals rc_integrals(double a, double b, double k1, double k2, double dt) {
+    return {a * dt + b * k1, a * a * dt + 2.0 * a * b * k1 + b * b * k2};
 }
 
 }  // namespace
@@ -138,6 +136,10 @@ double Cell::step(double current_A, double dt_s) {
     if (std::abs(dt_s - cached_dt_) > 1e-9 * dt_s) {
         a1_ = std::exp(-dt_s / tau1_);
         a2_ = std::exp(-dt_s / tau2_);
+        k1_[0] = tau1_ * (1.0 - a1_);
+        k2_[0] = 0.5 * tau1_ * (1.0 - a1_ * a1_);
+        k1_[1] = tau2_ * (1.0 - a2_);
+        k2_[1] = 0.5 * tau2_ * (1.0 - a2_ * a2_);
         cached_dt_ = dt_s;
         hyst_cached_i_ = 0.0;
     }
@@ -145,8 +147,8 @@ double Cell::step(double current_A, double dt_s) {
 
     // RC pairs: exact solution v(t) = i R + (v0 - i R) e^{-t/tau}.
     const double inf1 = i * r1_, inf2 = i * r2_;
-    const RcIntegrals int1 = rc_integrals(inf1, v1_ - inf1, tau1_, a1_, dt_s);
-    const RcIntegrals int2 = rc_integrals(inf2, v2_ - inf2, tau2_, a2_, dt_s);
+    const RcIntegrals int1 = rc_integrals(inf1, v1_ - inf1, k1_[0], k2_[0], dt_s);
+    const RcIntegrals int2 = rc_integrals(inf2, v2_ - inf2, k1_[1], k2_[1], dt_s);
     const double v1_new = inf1 + (v1_ - inf1) * a1_;
     const double v2_new = inf2 + (v2_ - inf2) * a2_;
 

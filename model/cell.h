@@ -156,6 +156,7 @@ private:
     // exp(-dt/tau) for the last dt.
     double cached_dt_ = -1.0;
     double a1_ = 0.0, a2_ = 0.0;
+    double k1_[2] = {0.0, 0.0}, k2_[2] = {0.0, 0.0};  // RC integral constants of the step
     // Hysteresis decay for the last (current, dt).
     double hyst_cached_i_ = 0.0;
     double hyst_decay_ = 1.0, hyst_gain_s_ = 0.0;

@@ -101,6 +101,7 @@ Pack::Pack(const PackConfig& config, std::shared_ptr<const CellType> cell_type)
             throw std::invalid_argument("pack: NTC on cell " + std::to_string(cell) + " outside the pack");
     for (std::size_t i = 0; i < 6; ++i)
         ntcs_.emplace_back(config_.ntc, 1.0 + clipped_normal(rng, config_.ntc_tolerance));
+    series_parts_ohm_ = config_.shunt_ohm + config_.busbar_ohm * static_cast<double>(n - 1) + link_total_ohm_;
     pending_heat_J_ = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n + 1));
     cell_emf_V_.assign(n, 0.0);
     soa_open_.assign(4 * n, -1);
@@ -160,7 +161,7 @@ double Pack::loop_resistance_ohm(bool charging) const {
 
 void Pack::refresh_emf() {
     double sum = 0.0;
-    double r = config_.shunt_ohm + config_.busbar_ohm * static_cast<double>(cells_.size() - 1) + link_total_ohm_;
+    double r = series_parts_ohm_;
     for (std::size_t k = 0; k < cells_.size(); ++k) {
         const double e = cells_[k].emf_V();
         cell_emf_V_[k] = e;
@@ -389,7 +390,7 @@ void Pack::step(double dt) {
                                    : loop_.infinity_A;
 
     // Cells, with their bleed resistors.
-    double bleed_heat = 0.0;
+    double bleed_heat = 0.0, emf_sum = 0.0, r0_sum = 0.0;
     for (std::size_t k = 0; k < n; ++k) {
         double i_cell = avg.i;
         if (cmd_.balance_mask & (1u << k)) {
@@ -400,7 +401,14 @@ void Pack::step(double dt) {
         const double q = cells_[k].step(i_cell, dt);
         pending_heat_J_[static_cast<Eigen::Index>(k)] += q;
         heat_total_J_ += q;
+        // The new state's EMF, for the loop solution and the sensors.
+        const double e = cells_[k].emf_V();
+        cell_emf_V_[k] = e;
+        emf_sum += e;
+        r0_sum += cells_[k].r0_cached_ohm();
     }
+    cell_emf_sum_V_ = emf_sum;
+    fixed_resistance_ohm_ = r0_sum + series_parts_ohm_;
 
     // Busbars: half their heat to each neighbouring cell. Links are cables
     // between rows of cells, in the air: their heat leaves with it.
@@ -456,7 +464,6 @@ void Pack::step(double dt) {
 }
 
 void Pack::resolve_quiet(double current) {
-    refresh_emf();
     loop_ = solve_loop();
     current_A_ = loop_.tau_s <= 0.0 ? loop_.infinity_A : current;
     terminal_V_ = terminal_for(current_A_);

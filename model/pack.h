@@ -206,6 +206,7 @@ private:
     std::vector<double> cell_emf_V_;         // per cell, at the current state
     double cell_emf_sum_V_ = 0.0;
     double fixed_resistance_ohm_ = 0.0;      // cells' R0, busbars, links, shunt
+    double series_parts_ohm_ = 0.0;          // busbars, links, shunt
     void refresh_emf();
     std::vector<double> tap_offset_V_;
     std::vector<double> link_in_tap_ohm_;   // per cell: link resistance its tap sees
