@@ -1,0 +1,71 @@
+// The simulated board in the kernel: it turns the pack's sensor readings into
+// the contract's inputs, calls the firmware through an adapter, and applies the
+// firmware's outputs to the power stage and the AFE. It calls the firmware at
+// every tick (default 10 ms), at the time the firmware asked to be woken when it
+// sleeps, on the AFE's short-circuit trip, and on demand (port traffic, button).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <systemc>
+#include <vector>
+
+#include "adapters/board_adapter.h"
+#include "pack_module.h"
+
+namespace bmshil::rig {
+
+struct BoardConfig {
+    double tick_s = 0.010;
+    std::size_t storage_bytes = 4096;
+    std::size_t tx_capacity = 1024;
+    bool measure_firmware_time = false;  // wall time spent inside the firmware
+};
+
+class Board : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(Board);
+    Board(const sc_core::sc_module_name& name, model::PackModule& pack, BoardAdapter& adapter,
+          const BoardConfig& config);
+
+    // Power-on reset of the firmware (storage kept), then run it at once.
+    void power_on();
+    // The button, as a person holds it; pressing it wakes a sleeping firmware.
+    void set_button(bool pressed);
+    // An interrupt: run the firmware as soon as the kernel allows (a charger
+    // plugged in wakes a real board the same way).
+    void wake();
+
+    // The RS485 port. send() queues bytes for the board; run_now() delivers
+    // them; take_sent() returns what the board transmitted since.
+    void send(const std::vector<std::uint8_t>& bytes);
+    void run_now();
+    std::vector<std::uint8_t> take_sent();
+
+    const bmshil_board_outputs& outputs() const { return out_; }
+    std::vector<std::uint8_t>& storage() { return storage_; }
+    std::uint64_t calls() const { return calls_; }
+    double firmware_wall_s() const { return firmware_wall_s_; }
+
+private:
+    void run();  // the method: one firmware call, then plan the next
+    void call_firmware();
+    void apply_outputs();
+
+    model::PackModule& pack_;
+    BoardAdapter& adapter_;
+    BoardConfig config_;
+    sc_core::sc_event wake_{"wake"};
+    model::SensorReadings readings_;
+    bmshil_board_inputs in_{};
+    bmshil_board_outputs out_{};
+    bmshil_board_outputs applied_{};
+    bool applied_once_ = false;
+    std::vector<std::uint8_t> storage_;
+    std::vector<std::uint8_t> rx_, tx_, sent_;
+    bool button_ = false;
+    std::uint64_t calls_ = 0;
+    double firmware_wall_s_ = 0.0;
+};
+
+}  // namespace bmshil::rig

@@ -1,0 +1,45 @@
+#include "rig.h"
+
+#include "adapters/native/native_adapter.h"
+
+namespace bmshil::rig {
+
+using sc_core::sc_time;
+using sc_core::SC_SEC;
+
+Rig::Rig(const RigConfig& config) {
+    adapter_ = std::make_unique<NativeAdapter>(config.firmware_library);
+    auto type = std::make_shared<const model::CellType>(model::load_cell_params(config.cell_file));
+    pack_ = std::make_unique<model::PackModule>("pack", config.pack, type);
+    board_ = std::make_unique<Board>("board", *pack_, *adapter_, config.board);
+    board_->power_on();
+}
+
+Rig::~Rig() = default;
+
+double Rig::now_s() const { return sc_core::sc_time_stamp().to_seconds(); }
+
+void Rig::run_for(double seconds) {
+    if (seconds > 0.0) sc_core::sc_start(sc_time(seconds, SC_SEC));
+    pack_->sync();
+}
+
+bool Rig::run_until(const std::function<bool()>& cond, double timeout_s, double poll_s) {
+    const double end = now_s() + timeout_s;
+    pack_->sync();
+    while (!cond()) {
+        const double remaining = end - now_s();
+        if (remaining <= 1e-12) return false;
+        run_for(std::min(poll_s, remaining));
+    }
+    return true;
+}
+
+void Rig::inputs_changed() {
+    pack_->sync();
+    pack_->pack().inputs_changed();
+    pack_->changed();
+    board_->wake();
+}
+
+}  // namespace bmshil::rig
