@@ -1,0 +1,10 @@
+# Fails when the committed register_map.json differs from what the firmware prints.
+execute_process(COMMAND ${EXPORTER} OUTPUT_VARIABLE actual RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "bms_regmap_export failed: ${rc}")
+endif()
+file(READ ${EXPECTED} expected)
+if(NOT actual STREQUAL expected)
+  message(FATAL_ERROR "register_map.json is stale: regenerate it with bms_regmap_export > ${EXPECTED}")
+endif()
+message(STATUS "register_map.json matches the firmware's register table")
