@@ -1,0 +1,71 @@
+// What a run concludes: findings per check, per scenario, per suite. The
+// reports (JUnit XML, JSON, VCD) are written from these alone.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bmshil::rig {
+
+// One check of one protection, or one expectation of a hand-written scenario.
+struct Finding {
+    std::string check;          // stable identifier, e.g. "p005.trip_value"
+    int parameter = 0;          // parameter number of the manual (0 = none)
+    int switch_number = 0;      // function switch number (0 = none)
+    std::string kind;           // trip_value, delay, recovery, switch_off, lock, expectation, safety
+    bool passed = false;
+    double configured = 0.0;    // the value in force (parameter or expectation)
+    double measured = 0.0;      // what the rig saw
+    double tolerance = 0.0;     // allowed |measured - configured|
+    std::string unit;           // V, A, degC, s, count, ...
+    std::string message;        // one line a firmware engineer reads first
+};
+
+// A physical safe-operating-area violation reported by the model itself.
+struct SafetyFinding {
+    std::string kind;           // charge_below_min_temperature, cell_over_voltage, ...
+    int cell = 0;               // 1-based
+    double start_s = 0.0;
+    double end_s = -1.0;        // < 0: still open at the end
+    double worst = 0.0;
+};
+
+enum class ScenarioStatus { passed, failed, error, timeout };
+const char* to_string(ScenarioStatus s);
+
+struct ScenarioResult {
+    std::string name;           // unique within the suite, e.g. "generated/p005_cell_ov_protection"
+    std::string group;          // "generated" or "scenarios"
+    std::string source;         // file it came from ("" for generated)
+    ScenarioStatus status = ScenarioStatus::passed;
+    double simulated_s = 0.0;
+    std::vector<Finding> findings;
+    std::vector<SafetyFinding> safety;
+    std::string error;          // why it could not run (status error or timeout)
+    std::string vcd_file;       // waveform written for a failure ("" if none)
+};
+
+struct Coverage {
+    std::vector<int> parameters_verified;   // numbers
+    std::vector<int> switches_verified;
+    std::vector<std::pair<int, std::string>> parameters_not_verifiable;  // number, reason
+    std::vector<std::pair<int, std::string>> switches_not_verifiable;
+    int parameter_count = 87;
+    int switch_count = 64;
+};
+
+struct SuiteResult {
+    std::string firmware;       // the firmware's name as it reports it
+    std::string firmware_file;
+    std::uint64_t seed = 1;
+    std::vector<ScenarioResult> scenarios;  // in a stable order (by name)
+    Coverage coverage;
+    bool passed() const {
+        for (const auto& s : scenarios)
+            if (s.status != ScenarioStatus::passed) return false;
+        return true;
+    }
+};
+
+}  // namespace bmshil::rig
