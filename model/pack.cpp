@@ -100,7 +100,7 @@ Pack::Pack(const PackConfig& config, std::shared_ptr<const CellType> cell_type)
         if (cell < 1 || static_cast<std::size_t>(cell) > n)
             throw std::invalid_argument("pack: NTC on cell " + std::to_string(cell) + " outside the pack");
     for (std::size_t i = 0; i < 6; ++i)
-        ntcs_.emplace_back(config_.ntc, 1.0 + clipped_normal(rng, config_.ntc_tolerance));
+        ntcs_.emplace_back(config_.ntc, 1.0 + rng.uniform(-config_.ntc_tolerance, config_.ntc_tolerance));
     series_parts_ohm_ = config_.shunt_ohm + config_.busbar_ohm * static_cast<double>(n - 1) + link_total_ohm_;
     pending_heat_J_ = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n + 1));
     cell_emf_V_.assign(n, 0.0);
@@ -206,6 +206,7 @@ Pack::LoopSolution Pack::solve_loop() const {
                                       charger_mode_ == ChargerMode::current_limit);
 
     LoopSolution s;
+    s.conductance_S = n.conductance_S;
     s.network_open_V = n.conductance_S > 0.0 ? n.norton_A / n.conductance_S : 0.0;
     const auto solve = [&](bool charging, double drop) {
         const double r = loop_resistance_ohm(charging);
@@ -252,6 +253,9 @@ double Pack::terminal_for(double i) const {
         return pack_side;
     }
     if (i < 0.0) return cell_emf_sum_V_ + loop_resistance_ohm(false) * i - path.discharge_drop_V;
+    // Nothing draws: a conducting discharge path carries the pack's voltage
+    // to the terminal; otherwise the terminal shows what the outside holds it at.
+    if (loop_.conductance_S <= 0.0 && path.discharge_allowed) return cell_emf_sum_V_;
     return loop_.network_open_V;
 }
 
@@ -524,6 +528,18 @@ void Pack::update_cell_temperatures() {
         hottest_cell_degC_ = std::max(hottest_cell_degC_, t);
         coldest_cell_degC_ = std::min(coldest_cell_degC_, t);
     }
+}
+
+void Pack::set_cell_temperatures_degC(double t) {
+    flush_heat();
+    for (std::size_t k = 0; k < cells_.size(); ++k) thermal_.set_degC(k, t);
+    update_cell_temperatures();
+    resolve();
+}
+
+void Pack::set_power_stage_degC(double t) {
+    flush_heat();
+    thermal_.set_degC(thermal_.power_node(), t);
 }
 
 void Pack::set_temperatures_degC(double t) {

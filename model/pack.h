@@ -85,7 +85,7 @@ struct PackConfig {
     // Sensors.
     AfeConfig afe;
     NtcConfig ntc;
-    double ntc_tolerance = 0.01;         // R25 spread, relative sigma
+    double ntc_tolerance = 0.01;         // R25 tolerance class, +- relative (uniform)
     std::vector<int> ntc_cells{1, 6, 11, 16};  // cells the four cell NTCs sit on (1-based)
     SoaLimits soa;
 };
@@ -171,6 +171,9 @@ public:
     double power_stage_degC() const { return thermal_.temperature_degC(thermal_.power_node()); }
     const ThermalNetwork& thermal() const { return thermal_; }
     void set_temperatures_degC(double t);  // every node; also ambient untouched
+    // Impose temperatures, as a bench's NTC emulators impose them on the sensors.
+    void set_cell_temperatures_degC(double t);
+    void set_power_stage_degC(double t);
     // Hand the heat generated so far to the thermal network now.
     void flush_heat();
     bool sc_latched() const { return sc_latched_; }
@@ -181,12 +184,14 @@ public:
     double link_heat_J() const { return heat_to_air_J_; }
     const std::vector<SoaViolation>& soa_violations() const { return soa_; }
     const PackConfig& config() const { return config_; }
+    std::shared_ptr<const CellType> cell_type() const { return type_; }
 
 private:
     struct LoopSolution {
         double infinity_A = 0.0;   // current the loop tends to
         double tau_s = 0.0;        // 0 = no inductive transient (current source)
         double network_open_V = 0.0;
+        double conductance_S = 0.0;  // of the outside network
     };
     TerminalNetwork network(double terminal_estimate_V, bool with_charger, bool charger_as_source) const;
     LoopSolution solve_loop() const;

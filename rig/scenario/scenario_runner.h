@@ -16,6 +16,10 @@ namespace bmshil::rig::scenario {
 struct PortAccess {
     std::function<double(const std::string& name)> read;
     std::function<void(const std::string& name, double value)> write;
+    // Whether the bit of `word` that the register map assigns to parameter #N is set.
+    std::function<bool(const std::string& word, int parameter)> flag;
+    // Turns a function switch on or off through its register.
+    std::function<void(int number, bool on)> write_switch;
 };
 
 // The rig configuration a scenario asks for (pack state, seed).

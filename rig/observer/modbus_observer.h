@@ -1,0 +1,101 @@
+// The rig's Modbus master on the board's RS485 port: a real libmodbus RTU
+// master talks to the firmware's slave, so the rig reads and writes registers
+// the way a user's PC tool would, CRC and framing included.
+//
+// libmodbus needs a serial device, the board offers a byte queue. A
+// pseudo-terminal joins them: libmodbus opens the pty's slave side as its
+// serial port, the observer holds the master side. Each transaction runs the
+// libmodbus call on a worker thread while the calling thread pumps bytes:
+// request bytes from the pty go to Board::send + Board::run_now, and what the
+// board sent goes back into the pty. The Board (and the SystemC kernel behind
+// it) is touched only from the calling thread.
+//
+// Simulated time does not advance during a transaction: the firmware answers
+// in a call at the current simulated time, as if the bus were infinitely fast.
+// The firmware's regular ticks keep their schedule; a test that needs bus
+// timing in simulated time drives Board::send / run_now itself.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "board.h"
+#include "register_map.h"
+
+struct _modbus;  // libmodbus's modbus_t, kept out of users' includes
+
+namespace bmshil::rig {
+
+class ModbusError : public std::runtime_error {
+public:
+    ModbusError(const std::string& what, int exception_code)
+        : std::runtime_error(what), exception_code_(exception_code) {}
+    // The Modbus exception code the slave answered with (1 illegal function,
+    // 2 illegal data address, 3 illegal data value, 4 device failure, ...);
+    // 0 when the failure was no exception answer (timeout, bad frame, ...).
+    int exception_code() const { return exception_code_; }
+
+private:
+    int exception_code_;
+};
+
+struct ModbusObserverConfig {
+    // Real time libmodbus waits for an answer; a silent slave costs this much.
+    int response_timeout_ms = 1000;
+    // A request whose length the pump cannot tell from its function code is
+    // complete after this long without a new byte.
+    int quiet_gap_ms = 3;
+    bool debug = false;  // libmodbus prints every frame
+};
+
+class ModbusObserver {
+public:
+    ModbusObserver(Board& board, const RegisterMap& map, int slave_address,
+                   const ModbusObserverConfig& config = ModbusObserverConfig{});
+    ~ModbusObserver();
+    ModbusObserver(const ModbusObserver&) = delete;
+    ModbusObserver& operator=(const ModbusObserver&) = delete;
+
+    // Raw access by address: functions 03, 04, 06 and 16.
+    std::vector<std::uint16_t> read_holding(int address, int count);
+    std::vector<std::uint16_t> read_input(int address, int count);
+    void write_register(int address, std::uint16_t value);
+    void write_registers(int address, const std::vector<std::uint16_t>& values);
+
+    // By name, in physical units: raw (signed or not, 1 or 2 words in the
+    // map's word order) x scale. write() rounds to the register's scale and
+    // throws std::invalid_argument for a read-only register and
+    // std::out_of_range for a value the register cannot hold.
+    double read(const std::string& name);
+    void write(const std::string& name, double physical_value);
+    // The raw value of a register of 1 or 2 words, sign-extended if signed.
+    std::int64_t read_raw(const Register& reg);
+
+    const RegisterMap& map() const { return map_; }
+    const std::string& pty_path() const { return slave_path_; }
+    // Transactions so far and the real (wall) time they took.
+    std::uint64_t transactions() const { return transactions_; }
+    double transaction_wall_s() const { return transaction_wall_s_; }
+
+private:
+    // Runs call(ctx) on a worker thread and pumps the pty until it returns;
+    // throws ModbusError when it returns -1.
+    void transact(const std::string& what, const std::function<int(_modbus*)>& call);
+    void pump_until_done(int done_fd);
+    void deliver(const std::vector<std::uint8_t>& request);
+    void write_to_master(const std::vector<std::uint8_t>& bytes);
+
+    Board& board_;
+    const RegisterMap& map_;
+    ModbusObserverConfig config_;
+    int master_fd_ = -1;
+    std::string slave_path_;
+    _modbus* ctx_ = nullptr;
+    std::uint64_t transactions_ = 0;
+    double transaction_wall_s_ = 0.0;
+};
+
+}  // namespace bmshil::rig

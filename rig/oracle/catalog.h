@@ -1,0 +1,48 @@
+// spec/INTERPRETATION.md as data: for each threshold of the manual, what it
+// watches, which way it trips, what it does, how long it must persist, what
+// recovers it and which switch enables it. Written from the interpretation,
+// never from the firmware; the values come from the ParameterSet in force.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace bmshil::rig::oracle {
+
+enum class Quantity {
+    cell_max_V, cell_min_V, pack_V, terminal_V,
+    cell_max_degC, cell_min_degC, ambient_degC, power_degC,
+    charge_current_A, discharge_current_A,
+};
+const char* to_string(Quantity q);
+const char* unit_of(Quantity q);
+
+enum class Reaction { alarm, open_charge, open_discharge, open_both };
+const char* to_string(Reaction r);
+
+enum class DelaySource {
+    voltage_confirmation,      // INTERPRETATION.md: 1000 ms
+    temperature_confirmation,  // INTERPRETATION.md: 2000 ms
+    parameter,                 // a parameter in seconds (#67, #68) or ms (#69)
+    unspecified,               // the manual gives none (current alarms): any delay up to `delay_parameter`
+};
+
+struct Threshold {
+    int trip = 0;            // parameter number of the trip value
+    int recovery = 0;        // parameter number of the recovery value (0: recovers by time, #70)
+    int switch_number = 0;   // the switch that enables it
+    Quantity quantity;
+    int direction = +1;      // +1 trips at or above, -1 at or below (magnitudes for currents)
+    Reaction reaction;
+    DelaySource delay = DelaySource::voltage_confirmation;
+    int delay_parameter = 0;
+    std::string name;
+};
+
+// The confirmation delays INTERPRETATION.md fixes for voltage and temperature.
+constexpr double kVoltageConfirmation_s = 1.0;
+constexpr double kTemperatureConfirmation_s = 2.0;
+
+const std::vector<Threshold>& thresholds();
+
+}  // namespace bmshil::rig::oracle

@@ -1,0 +1,140 @@
+#include "spec.h"
+
+#include <fstream>
+#include <vector>
+
+namespace bmshil::rig::oracle {
+namespace {
+
+// RFC 4180 fields: commas inside quotes, doubled quotes.
+std::vector<std::string> split_csv(const std::string& line) {
+    std::vector<std::string> out(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                out.back() += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                out.back() += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            out.emplace_back();
+        } else if (c != '\r') {
+            out.back() += c;
+        }
+    }
+    return out;
+}
+
+std::vector<std::vector<std::string>> read_rows(const std::string& path, std::size_t columns) {
+    std::ifstream in(path);
+    if (!in) throw SpecError(path + ": cannot open");
+    std::string line;
+    std::vector<std::vector<std::string>> rows;
+    int line_no = 0;
+    while (std::getline(in, line)) {
+        ++line_no;
+        if (line_no == 1 || line.empty()) continue;  // header
+        auto fields = split_csv(line);
+        if (fields.size() != columns)
+            throw SpecError(path + ":" + std::to_string(line_no) + ": expected " + std::to_string(columns) +
+                            " fields, got " + std::to_string(fields.size()));
+        rows.push_back(std::move(fields));
+    }
+    return rows;
+}
+
+int to_int(const std::string& text, const std::string& where) {
+    try {
+        return std::stoi(text);
+    } catch (const std::exception&) {
+        throw SpecError(where + ": expected a number, got '" + text + "'");
+    }
+}
+
+}  // namespace
+
+bool Switch::unused() const {
+    return meaning.find("unused") != std::string::npos || meaning.find("not supported") != std::string::npos ||
+           meaning.find("not in use") != std::string::npos;
+}
+
+Spec Spec::load(const std::string& folder) {
+    Spec spec;
+    const std::string pfile = folder + "/parameters.csv";
+    for (const auto& f : read_rows(pfile, 6)) {
+        Parameter p;
+        p.number = to_int(f[0], pfile);
+        p.key = f[1];
+        p.name = f[2];
+        try {
+            p.default_value = std::stod(f[3]);
+        } catch (const std::exception&) {
+            throw SpecError(pfile + ": parameter " + f[0] + ": default '" + f[3] + "' is not a number");
+        }
+        p.unit = f[4];
+        p.meaning = f[5];
+        spec.parameters_[p.number] = p;
+    }
+    const std::string sfile = folder + "/switches.csv";
+    for (const auto& f : read_rows(sfile, 5)) {
+        Switch s;
+        s.number = to_int(f[0], sfile);
+        s.key = f[1];
+        s.name = f[2];
+        if (f[3] != "on" && f[3] != "off") throw SpecError(sfile + ": switch " + f[0] + ": default '" + f[3] + "'");
+        s.default_on = f[3] == "on";
+        s.meaning = f[4];
+        spec.switches_[s.number] = s;
+    }
+    if (spec.parameters_.size() != 87) throw SpecError(pfile + ": expected 87 parameters, got " + std::to_string(spec.parameters_.size()));
+    if (spec.switches_.size() != 64) throw SpecError(sfile + ": expected 64 switches, got " + std::to_string(spec.switches_.size()));
+    return spec;
+}
+
+const Parameter& Spec::parameter(int number) const {
+    const auto it = parameters_.find(number);
+    if (it == parameters_.end()) throw SpecError("no parameter #" + std::to_string(number));
+    return it->second;
+}
+
+const Switch& Spec::switch_(int number) const {
+    const auto it = switches_.find(number);
+    if (it == switches_.end()) throw SpecError("no switch " + std::to_string(number));
+    return it->second;
+}
+
+ParameterSet::ParameterSet(const Spec& spec) : spec_(&spec) {
+    for (const auto& [n, p] : spec.parameters()) values_[n] = p.default_value;
+    for (const auto& [n, s] : spec.switches()) switches_[n] = s.default_on;
+}
+
+double ParameterSet::operator[](int number) const {
+    const auto it = values_.find(number);
+    if (it == values_.end()) throw SpecError("no parameter #" + std::to_string(number));
+    return it->second;
+}
+
+bool ParameterSet::switch_on(int number) const {
+    const auto it = switches_.find(number);
+    if (it == switches_.end()) throw SpecError("no switch " + std::to_string(number));
+    return it->second;
+}
+
+void ParameterSet::set(int number, double value) {
+    spec_->parameter(number);
+    values_[number] = value;
+}
+
+void ParameterSet::set_switch(int number, bool on) {
+    spec_->switch_(number);
+    switches_[number] = on;
+}
+
+}  // namespace bmshil::rig::oracle
