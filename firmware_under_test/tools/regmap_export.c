@@ -139,8 +139,12 @@ int main(void)
     printf("  \"registers\": [\n");
     bms_reg_desc d;
     for (unsigned i = 0; bms_regmap_describe(i, &d) == 0; i++) {
-        char name[96];
-        snprintf(name, sizeof(name), d.name, (unsigned)d.index + 1u);
+        char base[96];
+        char name[104];
+        snprintf(base, sizeof(base), d.name, (unsigned)d.index + 1u);
+        /* A switch shares its manual key with a parameter (#1 and switch 9 are
+         * both "single cell high voltage alarm"); names in the map are unique. */
+        snprintf(name, sizeof(name), "%s%s", d.sw != 0u ? "switch_" : "", base);
         printf("    {\"address\": %u, \"words\": %u, \"name\": \"%s\", \"group\": \"%s\", \"unit\": \"%s\", "
                "\"scale\": ",
                d.address, d.words, name, d.group, d.unit);

@@ -2,13 +2,22 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <systemc>
 
 #include "bench.h"
+#include "suite_commands.h"
 #include "cell_params.h"
 #include "cell_profile.h"
 
 namespace {
+
+// The bundled firmware, built beside this executable (build/bin -> build/lib).
+std::string default_firmware() {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return (exe.parent_path().parent_path() / "lib" / "libbms_firmware.so").string();
+}
 
 std::string default_cell_file() {
     return std::string(BMSHIL_SOURCE_DIR) + "/model/cell_sets/lfp_100ah_prismatic.yaml";
@@ -75,6 +84,21 @@ int sc_main(int argc, char* argv[]) {
     discharge->add_option("--stop-cell-V", discharge_options.stop_cell_V, "Stop when the first cell reaches this");
     discharge->add_option("--ambient-degC", discharge_options.ambient_degC, "Ambient temperature");
 
+    bmshil::rig::cli::SuiteCommandOptions suite_options;
+    suite_options.firmware = default_firmware();
+    suite_options.register_map = std::string(BMSHIL_SOURCE_DIR) + "/firmware_under_test/register_map.json";
+    suite_options.cell_file = default_cell_file();
+    suite_options.spec_dir = std::string(BMSHIL_SOURCE_DIR) + "/spec";
+    suite_options.scenarios_dir = std::string(BMSHIL_SOURCE_DIR) + "/scenarios";
+    auto* suite = app.add_subcommand("suite", "The generated checks of every threshold plus the hand-written scenarios");
+    bmshil::rig::cli::add_suite_options(*suite, suite_options, false);
+    auto* run = app.add_subcommand("run", "Run scenario files");
+    bmshil::rig::cli::SuiteCommandOptions run_options = suite_options;
+    bmshil::rig::cli::add_suite_options(*run, run_options, true);
+    auto* list = app.add_subcommand("list", "List what the suite runs and what it covers");
+    bmshil::rig::cli::SuiteCommandOptions list_options = suite_options;
+    list->add_option("--filter", list_options.filter, "Only items whose name matches this regex");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -84,6 +108,9 @@ int sc_main(int argc, char* argv[]) {
         if (*sim) return cell_sim(cell_file, profile, temp_degC, out, initial_soc);
         if (*bench) return bmshil::rig::run_bench(bench_options);
         if (*discharge) return bmshil::rig::run_pack_discharge(discharge_options);
+        if (*suite) return bmshil::rig::cli::run_suite_command(suite_options, true, true);
+        if (*run) return bmshil::rig::cli::run_suite_command(run_options, false, false);
+        if (*list) return bmshil::rig::cli::list_command(list_options);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bmshil: error: %s\n", e.what());
         return 2;

@@ -87,11 +87,13 @@ private:
     void pump_until_done(int done_fd);
     void deliver(const std::vector<std::uint8_t>& request);
     void write_to_master(const std::vector<std::uint8_t>& bytes);
+    void close_all();
 
     Board& board_;
-    const RegisterMap& map_;
+    RegisterMap map_;  // a copy: the observer outlives whatever loaded it
     ModbusObserverConfig config_;
     int master_fd_ = -1;
+    int done_pipe_[2] = {-1, -1};  // the worker's "call returned" signal to the pump
     std::string slave_path_;
     _modbus* ctx_ = nullptr;
     std::uint64_t transactions_ = 0;

@@ -1,0 +1,143 @@
+#include "suite_commands.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "json_report.h"
+#include "junit_report.h"
+#include "suite.h"
+
+namespace bmshil::rig::cli {
+namespace fs = std::filesystem;
+
+void add_suite_options(CLI::App& app, SuiteCommandOptions& o, bool scenario_files) {
+    app.add_option("--firmware", o.firmware, "Firmware shared library (exports bmshil_firmware_get)")
+        ->check(CLI::ExistingFile);
+    app.add_option("--register-map", o.register_map, "The firmware's register map JSON")->check(CLI::ExistingFile);
+    app.add_option("--params", o.params, "YAML with parameters: {N: value} and switches: {N: on|off}")
+        ->check(CLI::ExistingFile);
+    app.add_option("--cell", o.cell_file, "Cell set file")->check(CLI::ExistingFile);
+    app.add_option("--seed", o.seed, "Seed of the pack's spread and sensor noise");
+    app.add_option("--jobs,-j", o.jobs, "Scenarios run at once (forked children)")->check(CLI::Range(1, 64));
+    app.add_option("--timeout-s", o.timeout_s, "Wall seconds before a scenario counts as hung");
+    app.add_option("--filter", o.filter, "Only items whose name matches this regex");
+    app.add_option("--junit", o.junit, "Write JUnit XML here");
+    app.add_option("--json", o.json, "Write the JSON result here");
+    app.add_option("--vcd", o.vcd_dir, "Folder for waveforms of failures");
+    app.add_option("--results-dir", o.results_dir, "Folder for per-item results (kept when interrupted)");
+    if (scenario_files) app.add_option("files", o.files, "Scenario files (YAML)")->required()->check(CLI::ExistingFile);
+}
+
+namespace {
+
+// parameters: {5: 3.60} and switches: {31: on}; errors name file and line.
+void read_params(const std::string& file, SuiteOptions& s) {
+    if (file.empty()) return;
+    YAML::Node root;
+    try {
+        root = YAML::LoadFile(file);
+    } catch (const YAML::Exception& e) {
+        throw std::runtime_error(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
+    const auto where = [&](const YAML::Node& n) { return file + ":" + std::to_string(n.Mark().line + 1) + ": "; };
+    if (!root.IsMap()) throw std::runtime_error(where(root) + "expected parameters: and switches:");
+    for (const auto& kv : root) {
+        const std::string key = kv.first.as<std::string>();
+        if (key != "parameters" && key != "switches")
+            throw std::runtime_error(where(kv.first) + "unknown key '" + key + "' (parameters, switches)");
+        for (const auto& entry : kv.second) {
+            int number = 0;
+            try {
+                number = entry.first.as<int>();
+            } catch (const YAML::Exception&) {
+                throw std::runtime_error(where(entry.first) + "expected a number, got '" + entry.first.Scalar() + "'");
+            }
+            const std::string text = entry.second.Scalar();
+            if (key == "switches") {
+                if (text != "on" && text != "off")
+                    throw std::runtime_error(where(entry.second) + "switch " + std::to_string(number) + ": expected on or off, got '" + text + "'");
+                s.switches.emplace_back(number, text == "on");
+            } else {
+                try {
+                    s.parameters.emplace_back(number, entry.second.as<double>());
+                } catch (const YAML::Exception&) {
+                    throw std::runtime_error(where(entry.second) + "parameter #" + std::to_string(number) +
+                                             ": expected a number, got '" + text + "'");
+                }
+            }
+        }
+    }
+}
+
+SuiteOptions suite_options(const SuiteCommandOptions& o) {
+    SuiteOptions s;
+    s.firmware_library = o.firmware;
+    s.register_map = o.register_map;
+    s.cell_file = o.cell_file;
+    s.spec_dir = o.spec_dir;
+    s.seed = o.seed;
+    s.jobs = o.jobs;
+    s.timeout_s = o.timeout_s;
+    s.filter = o.filter;
+    s.results_dir = o.results_dir;
+    read_params(o.params, s);
+    return s;
+}
+
+}  // namespace
+
+int list_command(const SuiteCommandOptions& o) {
+    SuiteOptions s = suite_options(o);
+    for (const auto& entry : fs::directory_iterator(o.scenarios_dir))
+        if (entry.path().extension() == ".yaml") s.scenario_files.push_back(entry.path().string());
+    std::sort(s.scenario_files.begin(), s.scenario_files.end());
+    const SuitePlan plan = plan_suite(s);
+    for (const SuiteItem& item : plan.items) std::printf("%s\n", item.name.c_str());
+    std::printf("%zu items; parameters verified %zu/%d, switches %zu/%d\n", plan.items.size(),
+                plan.coverage.parameters_verified.size(), plan.coverage.parameter_count,
+                plan.coverage.switches_verified.size(), plan.coverage.switch_count);
+    return 0;
+}
+
+int run_suite_command(SuiteCommandOptions o, bool generated, bool handwritten) {
+    SuiteOptions s = suite_options(o);
+    s.generated = generated;
+    if (handwritten) {
+        for (const auto& entry : fs::directory_iterator(o.scenarios_dir))
+            if (entry.path().extension() == ".yaml") s.scenario_files.push_back(entry.path().string());
+        std::sort(s.scenario_files.begin(), s.scenario_files.end());
+    }
+    for (const std::string& f : o.files) s.scenario_files.push_back(f);
+    if (s.results_dir.empty()) s.results_dir = "reports/out/results";
+    const auto start = std::chrono::steady_clock::now();
+    std::printf("bmshil: firmware %s, seed %llu, %d jobs\n", s.firmware_library.c_str(), o.seed, s.jobs);
+    s.progress = [&](const ScenarioResult& r, std::size_t done, std::size_t total) {
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::string detail;
+        for (const Finding& f : r.findings)
+            if (!f.passed) detail += "\n      " + f.check + ": " + f.message;
+        if (!r.error.empty()) detail += "\n      " + r.error;
+        std::printf("[%3zu/%zu %6.1f s] %-7s %s%s\n", done, total, wall, to_string(r.status), r.name.c_str(), detail.c_str());
+        std::fflush(stdout);
+    };
+    bool interrupted = false;
+    SuiteResult result = run_suite(s, &interrupted);
+    if (!o.json.empty()) reports::write_json(result, o.json);
+    if (!o.junit.empty()) reports::write_junit(result, o.junit);
+    std::size_t passed = 0, failed = 0;
+    for (const ScenarioResult& r : result.scenarios) (r.status == ScenarioStatus::passed ? passed : failed)++;
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (generated)
+        std::printf("coverage: parameters verified %zu/%d, switches verified %zu/%d\n",
+                    result.coverage.parameters_verified.size(), result.coverage.parameter_count,
+                    result.coverage.switches_verified.size(), result.coverage.switch_count);
+    std::printf("%zu passed, %zu failed in %.1f s%s\n", passed, failed, wall,
+                interrupted ? " (interrupted: finished results kept)" : "");
+    if (interrupted) return 130;
+    return failed == 0 ? 0 : 1;
+}
+
+}  // namespace bmshil::rig::cli

@@ -1,0 +1,29 @@
+// `bmshil run`, `bmshil suite`, `bmshil list`: the CLI over rig/suite.h.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace bmshil::rig::cli {
+
+struct SuiteCommandOptions {
+    std::string firmware;
+    std::string register_map;
+    std::string params;          // YAML: parameters: {5: 3.6}, switches: {31: on}
+    std::string cell_file;
+    std::string spec_dir;
+    std::string scenarios_dir;
+    unsigned long long seed = 1;
+    int jobs = 2;
+    double timeout_s = 300.0;
+    std::string filter;
+    std::string junit, json, vcd_dir, results_dir;
+    std::vector<std::string> files;  // run: scenario files
+};
+
+void add_suite_options(CLI::App& app, SuiteCommandOptions& o, bool scenario_files);
+int run_suite_command(SuiteCommandOptions o, bool generated, bool handwritten);
+int list_command(const SuiteCommandOptions& o);
+
+}  // namespace bmshil::rig::cli

@@ -1,0 +1,268 @@
+#include "suite.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "adapters/native/native_adapter.h"
+#include "json_report.h"
+#include "observer/modbus_observer.h"
+#include "oracle/spec.h"
+#include "rig.h"
+#include "scenario/scenario_runner.h"
+
+namespace bmshil::rig {
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
+
+std::string file_name_for(const std::string& item_name) {
+    std::string s = item_name;
+    for (char& c : s)
+        if (c == '/' || c == ' ') c = '_';
+    return s + ".json";
+}
+
+// The port, through a real Modbus master talking to the board.
+scenario::PortAccess port_for(ModbusObserver& obs) {
+    scenario::PortAccess port;
+    port.read = [&obs](const std::string& name) { return obs.read(name); };
+    port.write = [&obs](const std::string& name, double v) { obs.write(name, v); };
+    port.flag = [&obs](const std::string& word, int parameter) {
+        const Register& reg = obs.map().by_name(word);
+        const auto raw = static_cast<std::uint64_t>(obs.read_raw(reg));
+        for (const RegisterBit& b : reg.bits)
+            if (b.parameter == parameter) return ((raw >> b.bit) & 1u) != 0;
+        throw std::runtime_error("the register map gives " + word + " no bit for parameter #" + std::to_string(parameter));
+    };
+    port.write_switch = [&obs](int number, bool on) {
+        const Register* reg = obs.map().switch_register(number);
+        if (reg == nullptr) throw std::runtime_error("the register map has no register for switch " + std::to_string(number));
+        obs.write(reg->name, on ? 1.0 : 0.0);
+    };
+    return port;
+}
+
+}  // namespace
+
+SuitePlan plan_suite(const SuiteOptions& o) {
+    SuitePlan plan;
+    const oracle::Spec spec = oracle::Spec::load(o.spec_dir);
+    std::set<int> params, switches;
+    const std::regex filter(o.filter.empty() ? ".*" : o.filter);
+    if (o.generated) {
+        for (const oracle::Threshold& t : oracle::thresholds()) {
+            for (auto kind : {oracle::CheckKind::trip_value, oracle::CheckKind::delay, oracle::CheckKind::recovery,
+                              oracle::CheckKind::switch_off}) {
+                if (!oracle::applicable(t, kind, nullptr)) continue;
+                char name[64];
+                std::snprintf(name, sizeof name, "generated/p%03d.%s", t.trip, oracle::to_string(kind));
+                if (!std::regex_search(std::string(name), filter)) continue;
+                plan.items.push_back({name, &t, kind, ""});
+                switch (kind) {
+                    case oracle::CheckKind::trip_value: params.insert(t.trip); break;
+                    case oracle::CheckKind::delay:
+                        if (t.delay == oracle::DelaySource::parameter) params.insert(t.delay_parameter);
+                        break;
+                    case oracle::CheckKind::recovery: params.insert(t.recovery ? t.recovery : 70); break;
+                    case oracle::CheckKind::switch_off: switches.insert(t.switch_number); break;
+                }
+            }
+        }
+    }
+    for (const std::string& file : o.scenario_files) {
+        const std::string stem = std::filesystem::path(file).stem().string();
+        const std::string name = "scenarios/" + stem;
+        if (!std::regex_search(name, filter)) continue;
+        plan.items.push_back({name, nullptr, oracle::CheckKind::trip_value, file});
+    }
+    std::sort(plan.items.begin(), plan.items.end(), [](const SuiteItem& a, const SuiteItem& b) { return a.name < b.name; });
+    plan.coverage.parameters_verified.assign(params.begin(), params.end());
+    plan.coverage.switches_verified.assign(switches.begin(), switches.end());
+    for (const auto& [n, p] : spec.parameters())
+        if (!params.count(n))
+            plan.coverage.parameters_not_verifiable.emplace_back(n, "no generated check yet (" + p.name + ")");
+    for (const auto& [n, s] : spec.switches())
+        if (!switches.count(n))
+            plan.coverage.switches_not_verifiable.emplace_back(
+                n, s.unused() ? "the manual marks it unused: stored and reported only" : "no generated check yet (" + s.name + ")");
+    return plan;
+}
+
+ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
+    const oracle::Spec spec = oracle::Spec::load(o.spec_dir);
+    oracle::ParameterSet params(spec);
+    for (const auto& [n, v] : o.parameters) params.set(n, v);
+    for (const auto& [n, on] : o.switches) params.set_switch(n, on);
+
+    RigConfig config;
+    config.cell_file = o.cell_file;
+    config.firmware_library = o.firmware_library;
+    config.pack.seed = o.seed;
+    config.pack.initial_soc = 0.5;
+    scenario::Scenario scenario;
+    if (!item.scenario_file.empty()) {
+        scenario = scenario::load_scenario(item.scenario_file);
+        config = scenario::configure(scenario, config);
+    }
+    Rig rig(config);
+    const RegisterMap map = RegisterMap::load(o.register_map);
+    ModbusObserver observer(rig.board(), map, map.default_address());
+    scenario::PortAccess port = port_for(observer);
+    rig.run_for(0.1);  // power-on: the firmware's first calls
+    // The parameters in force, written over the port as a user would.
+    for (const auto& [n, v] : o.parameters) {
+        const Register* reg = map.parameter(n);
+        if (reg == nullptr) throw std::runtime_error("the register map has no register for parameter #" + std::to_string(n));
+        observer.write(reg->name, v);
+    }
+    for (const auto& [n, on] : o.switches) port.write_switch(n, on);
+
+    if (item.threshold != nullptr) {
+        oracle::CheckContext ctx{rig, port, params, oracle::tolerances(config.pack, config.board.tick_s)};
+        ScenarioResult r;
+        r.name = item.name;
+        r.group = "generated";
+        const double start = rig.now_s();
+        r.findings.push_back(oracle::run_threshold_check(ctx, *item.threshold, item.kind));
+        r.simulated_s = rig.now_s() - start;
+        r.status = r.findings.back().passed ? ScenarioStatus::passed : ScenarioStatus::failed;
+        return r;
+    }
+    scenario::ScenarioRunner runner(rig, port);
+    ScenarioResult r = runner.run(scenario);
+    r.name = item.name;
+    return r;
+}
+
+SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
+    const SuitePlan plan = plan_suite(o);
+    SuiteResult suite;
+    suite.firmware_file = o.firmware_library;
+    suite.firmware = NativeAdapter(o.firmware_library).name();  // and a clear error before any fork
+    suite.seed = o.seed;
+    suite.coverage = plan.coverage;
+    std::filesystem::create_directories(o.results_dir);
+
+    g_stop = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    struct sigaction old_int {}, old_term {};
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+
+    struct Running {
+        std::size_t index;
+        std::chrono::steady_clock::time_point started;
+    };
+    std::map<pid_t, Running> running;
+    std::size_t next = 0, done = 0;
+    const auto finish = [&](const SuiteItem& item, ScenarioResult r) {
+        r.name = item.name;
+        suite.scenarios.push_back(r);
+        ++done;
+        if (o.progress) o.progress(suite.scenarios.back(), done, plan.items.size());
+    };
+    const auto failed = [&](const SuiteItem& item, ScenarioStatus status, const std::string& why) {
+        ScenarioResult r;
+        r.name = item.name;
+        r.group = item.threshold ? "generated" : "scenarios";
+        r.source = item.scenario_file;
+        r.status = status;
+        r.error = why;
+        return r;
+    };
+
+    while ((next < plan.items.size() && !g_stop) || !running.empty()) {
+        while (!g_stop && next < plan.items.size() && static_cast<int>(running.size()) < std::max(1, o.jobs)) {
+            const std::size_t index = next++;
+            std::fflush(stdout);
+            std::fflush(stderr);
+            const pid_t pid = fork();
+            if (pid == 0) {
+                signal(SIGINT, SIG_IGN);  // the parent decides when to stop
+                int rc = 0;
+                const SuiteItem& item = plan.items[index];
+                ScenarioResult r;
+                try {
+                    r = run_item(item, o);
+                } catch (const std::exception& e) {
+                    r = failed(item, ScenarioStatus::error, e.what());
+                    rc = 0;
+                }
+                SuiteResult one;
+                one.seed = o.seed;
+                one.scenarios.push_back(r);
+                try {
+                    reports::write_json(one, o.results_dir + "/" + file_name_for(item.name));
+                } catch (const std::exception& e) {
+                    std::fprintf(stderr, "%s: %s\n", item.name.c_str(), e.what());
+                    rc = 3;
+                }
+                std::fflush(nullptr);
+                _exit(rc);
+            }
+            if (pid < 0) throw std::runtime_error("fork failed");
+            running[pid] = {index, std::chrono::steady_clock::now()};
+        }
+        int status = 0;
+        const pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid > 0 && running.count(pid)) {
+            const SuiteItem& item = plan.items[running[pid].index];
+            running.erase(pid);
+            const std::string file = o.results_dir + "/" + file_name_for(item.name);
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+                try {
+                    finish(item, reports::read_json(file).scenarios.at(0));
+                } catch (const std::exception& e) {
+                    finish(item, failed(item, ScenarioStatus::error, e.what()));
+                }
+            } else if (WIFSIGNALED(status)) {
+                finish(item, failed(item, ScenarioStatus::error,
+                                    "the run died with signal " + std::to_string(WTERMSIG(status)) + " (a firmware crash?)"));
+            } else {
+                finish(item, failed(item, ScenarioStatus::error, "the run exited with " + std::to_string(WEXITSTATUS(status))));
+            }
+            continue;
+        }
+        // A hung firmware: past its time, the child is killed and the run goes on.
+        const auto now = std::chrono::steady_clock::now();
+        for (auto it = running.begin(); it != running.end();) {
+            if (std::chrono::duration<double>(now - it->second.started).count() > o.timeout_s) {
+                kill(it->first, SIGKILL);
+                waitpid(it->first, nullptr, 0);
+                finish(plan.items[it->second.index],
+                       failed(plan.items[it->second.index], ScenarioStatus::timeout,
+                              "no result within " + std::to_string(static_cast<int>(o.timeout_s)) + " s of wall time"));
+                it = running.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        if (g_stop && !running.empty()) {
+            for (const auto& [p, r] : running) kill(p, SIGTERM);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
+    if (interrupted) *interrupted = g_stop != 0;
+    std::sort(suite.scenarios.begin(), suite.scenarios.end(),
+              [](const ScenarioResult& a, const ScenarioResult& b) { return a.name < b.name; });
+    return suite;
+}
+
+}  // namespace bmshil::rig

@@ -1,0 +1,58 @@
+// The suite: checks generated from the parameter and switch tables, plus the
+// hand-written scenarios, each run in a forked child (the SystemC kernel
+// elaborates once per process, and a child isolates a firmware that crashes
+// or hangs). Finished results are kept on disk as they arrive, so an
+// interrupted run loses nothing that finished.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "oracle/catalog.h"
+#include "oracle/threshold_checks.h"
+#include "verdict.h"
+
+namespace bmshil::rig {
+
+struct SuiteOptions {
+    std::string firmware_library;
+    std::string register_map;      // the firmware's machine-readable map
+    std::string cell_file;
+    std::string spec_dir;
+    std::uint64_t seed = 1;
+    int jobs = 2;
+    double timeout_s = 300.0;      // wall time per item before it counts as hung
+    std::string filter;            // ECMAScript regex on item names ("" = all)
+    bool generated = true;
+    std::vector<std::string> scenario_files;
+    std::string results_dir;       // one JSON per finished item
+    std::vector<std::pair<int, double>> parameters;  // overrides of the manual's defaults
+    std::vector<std::pair<int, bool>> switches;
+    std::function<void(const ScenarioResult&, std::size_t done, std::size_t total)> progress;
+};
+
+struct SuiteItem {
+    std::string name;  // unique, stable: "generated/p005.trip_value", "scenarios/short_circuit"
+    const oracle::Threshold* threshold = nullptr;
+    oracle::CheckKind kind = oracle::CheckKind::trip_value;
+    std::string scenario_file;
+};
+
+// What the suite will run, and what it cannot verify (number, reason).
+struct SuitePlan {
+    std::vector<SuiteItem> items;
+    Coverage coverage;  // what the items verify once they run
+};
+SuitePlan plan_suite(const SuiteOptions& options);
+
+// Runs one item in this process: builds the rig, the port, runs, judges.
+ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& options);
+
+// Runs every item in forked children, at most options.jobs at a time.
+// Returns with `interrupted` set when SIGINT/SIGTERM stopped it early.
+SuiteResult run_suite(const SuiteOptions& options, bool* interrupted);
+
+}  // namespace bmshil::rig
