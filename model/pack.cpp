@@ -105,6 +105,7 @@ Pack::Pack(const PackConfig& config, std::shared_ptr<const CellType> cell_type)
     pending_heat_J_ = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n + 1));
     cell_emf_V_.assign(n, 0.0);
     soa_open_.assign(4 * n, -1);
+    soa_since_s_.assign(4 * n, -1.0);
     update_cell_temperatures();
     resolve();
 }
@@ -576,20 +577,31 @@ void Pack::check_soa() {
         const double value[4] = {t, v, v, t};
         for (int kind = 0; kind < 4; ++kind) {
             int& open = soa_open_[static_cast<std::size_t>(kind) * n + k];
+            double& since = soa_since_s_[static_cast<std::size_t>(kind) * n + k];
             if (active[kind]) {
-                if (open < 0) {
+                if (open == -1) {  // begins: pending until it lasts
+                    since = time_s_;
+                    open = -2;
                     ++soa_open_count_;
-                    open = static_cast<int>(soa_.size());
-                    soa_.push_back({static_cast<SoaKind>(kind), static_cast<int>(k + 1), time_s_, -1.0, value[kind]});
+                }
+                if (open == -2) {
+                    // Voltage limits are for sustained operation: a dip under a
+                    // short or an inrush shorter than min_voltage_excursion_s is not one.
+                    const bool voltage = kind == 1 || kind == 2;
+                    if (!voltage || time_s_ - since >= lim.min_voltage_excursion_s) {
+                        open = static_cast<int>(soa_.size());
+                        soa_.push_back({static_cast<SoaKind>(kind), static_cast<int>(k + 1), since, -1.0, value[kind]});
+                    }
                 } else {
                     SoaViolation& s = soa_[static_cast<std::size_t>(open)];
                     const bool worse = (kind == 2 || kind == 0) ? value[kind] < s.worst : value[kind] > s.worst;
                     if (worse) s.worst = value[kind];
                 }
-            } else if (open >= 0) {
-                soa_[static_cast<std::size_t>(open)].end_s = time_s_;
+            } else {
+                if (open >= 0) soa_[static_cast<std::size_t>(open)].end_s = time_s_;
+                if (open != -1) --soa_open_count_;
                 open = -1;
-                --soa_open_count_;
+                since = -1.0;
             }
         }
     }

@@ -52,6 +52,7 @@ struct SoaLimits {
     double charge_min_degC = 0.0;
     double cell_max_degC = 60.0;
     double charging_threshold_A = 0.1;  // a cell current above this counts as charging
+    double min_voltage_excursion_s = 0.1;  // shorter voltage excursions are transients
 };
 
 struct PackConfig {
@@ -259,6 +260,7 @@ private:
     std::vector<SoaViolation> soa_;
     std::vector<int> soa_open_;  // index into soa_ per (kind, cell), -1 if none
     int soa_open_count_ = 0;
+    std::vector<double> soa_since_s_;  // when each (kind, cell) condition began, -1 if not
 };
 
 }  // namespace bmshil::model

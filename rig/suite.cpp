@@ -48,6 +48,13 @@ scenario::PortAccess port_for(ModbusObserver& obs) {
             if (b.parameter == parameter) return ((raw >> b.bit) & 1u) != 0;
         throw std::runtime_error("the register map gives " + word + " no bit for parameter #" + std::to_string(parameter));
     };
+    port.bit = [&obs](const std::string& word, const std::string& bit) {
+        const Register& reg = obs.map().by_name(word);
+        const auto raw = static_cast<std::uint64_t>(obs.read_raw(reg));
+        for (const RegisterBit& b : reg.bits)
+            if (b.name == bit) return ((raw >> b.bit) & 1u) != 0;
+        throw std::runtime_error("the register map gives " + word + " no bit named " + bit);
+    };
     port.write_switch = [&obs](int number, bool on) {
         const Register* reg = obs.map().switch_register(number);
         if (reg == nullptr) throw std::runtime_error("the register map has no register for switch " + std::to_string(number));

@@ -50,6 +50,12 @@ void check_address(int address, int count, int max_count) {
                                 std::to_string(address + count - 1) + " outside 0..65535");
 }
 
+void drain(int fd) {
+    char bytes[16];
+    while (::read(fd, bytes, sizeof bytes) > 0) {
+    }
+}
+
 }  // namespace
 
 ModbusObserver::ModbusObserver(Board& board, const RegisterMap& map, int slave_address,
@@ -127,6 +133,7 @@ void ModbusObserver::transact(const std::string& what, const std::function<int(m
         pump_until_done(done_pipe_[0]);
     } catch (...) {
         worker.join();  // returns at the latest after the response timeout
+        drain(done_pipe_[0]);  // its signal must not end the next transaction at once
         throw;
     }
     worker.join();
@@ -181,9 +188,7 @@ void ModbusObserver::pump_until_done(int done_fd) {
             }
         }
         if (fds[1].revents & POLLIN) {
-            char drain[16];
-            while (::read(done_fd, drain, sizeof drain) > 0) {
-            }
+            drain(done_fd);
             return;
         }
     }

@@ -13,7 +13,15 @@
 // Simulated time does not advance during a transaction: the firmware answers
 // in a call at the current simulated time, as if the bus were infinitely fast.
 // The firmware's regular ticks keep their schedule; a test that needs bus
-// timing in simulated time drives Board::send / run_now itself.
+// timing in simulated time drives Board::send / run_now itself. A request is
+// handed over in one run_now(); when that call brings no answer, a second call
+// with no bytes follows (the RTU silent interval, for a firmware that frames
+// at gaps). Bytes the board sent before a request are discarded, and bytes a
+// test left in the firmware's receive buffer (a partial frame sent by hand)
+// are the test's to flush with a run_now() of its own.
+//
+// Real-time cost: a thread start and three wake-ups per transaction, about
+// 30 us on an idle 2-core machine, a few ms when both cores are busy.
 #pragma once
 
 #include <cstdint>

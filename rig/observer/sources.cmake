@@ -6,7 +6,8 @@
 # Users include "observer/modbus_observer.h" through bmshil_rig's rig/ include
 # directory.
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(LIBMODBUS REQUIRED IMPORTED_TARGET libmodbus)
+# GLOBAL: bmshil_rig carries the target to consumers in other directories.
+pkg_check_modules(LIBMODBUS REQUIRED IMPORTED_TARGET GLOBAL libmodbus)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(Threads REQUIRED)  # each transaction runs libmodbus on a worker thread
 

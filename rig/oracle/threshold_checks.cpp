@@ -69,7 +69,9 @@ public:
                 break;
             case Quantity::charge_current_A:
                 p.charger().connected = true;
-                p.charger().voltage_setpoint_V = 58.0;
+                // High enough that the charger stays in current limit up to
+                // ~150 A into a half-full pack, below the 63 V charger limit.
+                p.charger().voltage_setpoint_V = 62.0;
                 p.charger().current_limit_A = v;
                 break;
             case Quantity::discharge_current_A: {
@@ -162,7 +164,11 @@ bool reacted(CheckContext& ctx, const Threshold& t) {
 // checking this one, so the reaction seen is this threshold's own.
 std::vector<int> isolate(const Threshold& t) {
     if (t.trip == 17) return {12};  // total under-voltage 43.2 V = 16 x the cell's 2.7 V
-    if (t.trip == 55) return {56};  // the passive limiter would cap the current at the #51 alarm
+    // The passive limiter (switch 56) caps the charge current at the #51 alarm
+    // value: off while measuring the charge current thresholds themselves.
+    if (t.trip == 51 || t.trip == 55) return {56};
+    // The 10 s discharge over-current protection would trip first on a slow ramp.
+    if (t.trip == 57) return {36};
     return {};
 }
 
@@ -296,7 +302,12 @@ bool applicable(const Threshold& t, CheckKind kind, std::string* why) {
 Finding run_threshold_check(CheckContext& ctx, const Threshold& t, CheckKind kind) {
     Run r(ctx, t);
     Finding f;
-    f.parameter = kind == CheckKind::switch_off ? 0 : (kind == CheckKind::recovery && t.recovery ? t.recovery : t.trip);
+    // The parameter the finding is about: the trip value, the recovery value,
+    // or the delay parameter when the manual gives the delay as one.
+    f.parameter = t.trip;
+    if (kind == CheckKind::switch_off) f.parameter = 0;
+    if (kind == CheckKind::recovery && t.recovery) f.parameter = t.recovery;
+    if (kind == CheckKind::delay && t.delay == DelaySource::parameter) f.parameter = t.delay_parameter;
     f.switch_number = kind == CheckKind::switch_off ? t.switch_number : 0;
     char id[64];
     std::snprintf(id, sizeof id, "p%03d.%s", t.trip, to_string(kind));

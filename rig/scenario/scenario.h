@@ -70,7 +70,9 @@ struct Expect {
     std::string after;
     double holds_for_s = 0.0;
     std::string safety;  // "" or a SOA kind, or "none"
-    bool safety_expected = true;
+    // What it verifies, named in the finding: a parameter and/or switch number.
+    int parameter = 0;
+    int switch_number = 0;
 };
 struct Step;
 struct Repeat { int times = 1; std::vector<Step> steps; };

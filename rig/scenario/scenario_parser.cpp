@@ -200,8 +200,10 @@ public:
     }
 
     Expect expect(const YAML::Node& body) {
-        keys(body, "expect", {"condition", "within", "after", "holds_for", "safety"});
+        keys(body, "expect", {"condition", "within", "after", "holds_for", "safety", "parameter", "switch"});
         Expect e;
+        if (body["parameter"]) e.parameter = static_cast<int>(ranged(body["parameter"], "parameter", 1, 87));
+        if (body["switch"]) e.switch_number = static_cast<int>(ranged(body["switch"], "switch", 1, 64));
         if (body["safety"]) {
             const std::string kind = text(body["safety"], "a safety finding kind or none");
             static const std::set<std::string> kinds{"none", "charge_below_min_temperature", "cell_over_voltage",

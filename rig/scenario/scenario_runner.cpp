@@ -70,6 +70,12 @@ double ScenarioRunner::signal(const std::string& name) {
     if (name == "cell_max_degC") return cell_extreme(true, true);
     if (name == "cell_min_degC") return cell_extreme(false, true);
     if (name == "time_s") return rig_.now_s();
+    if (name.rfind("bit:", 0) == 0) {
+        const auto dot = name.find('.');
+        if (dot == std::string::npos) throw ScenarioError("signal '" + name + "': expected bit:<word>.<bit name>");
+        if (!port_.bit) throw ScenarioError("signal '" + name + "' needs the board's port, and this run has none");
+        return port_.bit(name.substr(4, dot - 4), name.substr(dot + 1)) ? 1 : 0;
+    }
     if (name.rfind("reg:", 0) == 0) {
         if (!port_.read) throw ScenarioError("signal '" + name + "' needs the board's port, and this run has none");
         return port_.read(name.substr(4));
@@ -88,7 +94,7 @@ double ScenarioRunner::signal(const std::string& name) {
     throw ScenarioError("unknown signal '" + name +
                         "' (outputs: charge_fet, discharge_fet, precharge, heater, limiter, balancing; model: "
                         "current_A, pack_V, cell_max_V, cell_min_V, cell_spread_V, cell_max_degC, cell_min_degC, "
-                        "cellN_V, cellN_degC, cellN_soc, afe_sc_latched; port: reg:<register name>)");
+                        "cellN_V, cellN_degC, cellN_soc, afe_sc_latched; port: reg:<register name>, bit:<word>.<bit name>)");
 }
 
 bool ScenarioRunner::holds(const Condition& c) { return compare(signal(c.signal), c.op, c.value); }
@@ -203,6 +209,8 @@ void ScenarioRunner::expect(const Expect& e, int line, const Scenario& s, Scenar
     Finding f;
     f.check = s.name + ":" + std::to_string(line);
     f.kind = "expectation";
+    f.parameter = e.parameter;
+    f.switch_number = e.switch_number;
     if (!e.safety.empty()) {
         const auto& soa = rig_.pack().soa_violations();
         const bool any = !soa.empty();
@@ -237,7 +245,8 @@ void ScenarioRunner::expect(const Expect& e, int line, const Scenario& s, Scenar
         out.findings.push_back(f);
         return;
     }
-    double from = last_action_s_;
+    // Windows count from when this step starts, or from a named mark.
+    double from = rig_.now_s();
     if (!e.after.empty()) {
         const auto it = marks_.find(e.after);
         if (it == marks_.end()) throw ScenarioError(s.file + ":" + std::to_string(line) + ": no mark '" + e.after + "' before this step");

@@ -18,6 +18,8 @@ struct PortAccess {
     std::function<void(const std::string& name, double value)> write;
     // Whether the bit of `word` that the register map assigns to parameter #N is set.
     std::function<bool(const std::string& word, int parameter)> flag;
+    // Whether the named bit of a bit word is set ("fault_bits", "short_circuit_lock").
+    std::function<bool(const std::string& word, const std::string& bit)> bit;
     // Turns a function switch on or off through its register.
     std::function<void(int number, bool on)> write_switch;
 };
