@@ -22,13 +22,21 @@ std::string reference(const rig::Finding& f) {
     return r.empty() ? r : " (" + r + ")";
 }
 
+// Messages come from the oracle and from scenario files and may hold line
+// breaks; a finding must stay one line so that a failure lists one per line.
+std::string one_line(std::string text) {
+    for (char& c : text)
+        if (c == '\n' || c == '\r') c = ' ';
+    return text;
+}
+
 }  // namespace
 
 std::string finding_line(const rig::Finding& f) {
     std::string line = f.check + reference(f) + ": configured " + quantity(f.configured, f.unit) + ", measured " +
                        quantity(f.measured, f.unit) + ", tolerance " + quantity(f.tolerance, f.unit);
     if (!f.message.empty()) line += ": " + f.message;
-    return line;
+    return one_line(line);
 }
 
 std::string safety_line(const rig::SafetyFinding& s) {
@@ -37,7 +45,7 @@ std::string safety_line(const rig::SafetyFinding& s) {
     line += ": from " + number(s.start_s) + " s to ";
     line += (s.end_s < 0.0) ? std::string("the end") : number(s.end_s) + " s";
     line += ", worst " + number(s.worst);
-    return line;
+    return one_line(line);
 }
 
 }  // namespace bmshil::reports

@@ -9,7 +9,8 @@
 namespace bmshil::reports {
 
 // "p005.trip_value (parameter 5): configured 3.65 V, measured 3.72 V,
-//  tolerance 0.01 V: cell 3 tripped 70 mV late"  (one line; numbers %.6g)
+//  tolerance 0.01 V: cell 3 tripped 70 mV late"
+// Always one line (line breaks in the parts become spaces); numbers as %.6g.
 std::string finding_line(const rig::Finding& f);
 
 // "cell_over_voltage, cell 3: from 12.5 s to 13.25 s, worst 3.71"

@@ -1,5 +1,6 @@
 #include "vcd_writer.h"
 
+#include <locale>
 #include <memory>
 #include <stdexcept>
 
@@ -74,6 +75,9 @@ struct ScopeNode {
 VcdWriter::VcdWriter(const std::string& path, std::string timescale)
     : path_(path), timescale_(normalized_timescale(timescale)), out_(path, std::ios::binary | std::ios::trunc) {
     if (!out_) throw std::runtime_error("cannot write " + path);
+    // Widths go through operator<<; the classic locale keeps a global locale
+    // with digit grouping out of the file.
+    out_.imbue(std::locale::classic());
 }
 
 VcdWriter::~VcdWriter() {
