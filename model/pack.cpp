@@ -585,10 +585,10 @@ void Pack::check_soa() {
                     ++soa_open_count_;
                 }
                 if (open == -2) {
-                    // Voltage limits are for sustained operation: a dip under a
-                    // short or an inrush shorter than min_voltage_excursion_s is not one.
-                    const bool voltage = kind == 1 || kind == 2;
-                    if (!voltage || time_s_ - since >= lim.min_voltage_excursion_s) {
+                    // The limits are for sustained operation: a dip under a short,
+                    // an inrush, or the tick a charge flows before a BMS can react,
+                    // shorter than min_excursion_s, is not a violation.
+                    if (time_s_ - since >= lim.min_excursion_s) {
                         open = static_cast<int>(soa_.size());
                         soa_.push_back({static_cast<SoaKind>(kind), static_cast<int>(k + 1), since, -1.0, value[kind]});
                     }

@@ -52,7 +52,7 @@ struct SoaLimits {
     double charge_min_degC = 0.0;
     double cell_max_degC = 60.0;
     double charging_threshold_A = 0.1;  // a cell current above this counts as charging
-    double min_voltage_excursion_s = 0.1;  // shorter voltage excursions are transients
+    double min_excursion_s = 0.1;        // shorter excursions are transients, not findings
 };
 
 struct PackConfig {

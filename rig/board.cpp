@@ -16,6 +16,13 @@ Board::Board(const sc_core::sc_module_name& name, model::PackModule& pack, Board
     SC_METHOD(run);
     sensitive << wake_ << pack_.sc_trip_event();
     dont_initialize();
+    SC_METHOD(pause_if_asked);
+    sensitive << outputs_changed_ << pack_.sc_trip_event();
+    dont_initialize();
+}
+
+void Board::pause_if_asked() {
+    if (pause_on_change_) sc_core::sc_pause();
 }
 
 void Board::power_on() {
@@ -108,6 +115,7 @@ void Board::apply_outputs() {
         cmd.balance_mask = out_.balance_mask;
         pack.command(cmd);
         changed = true;
+        outputs_changed_.notify(sc_core::SC_ZERO_TIME);
     }
     if (!applied_once_ || out_.afe_sc_threshold_ma != applied_.afe_sc_threshold_ma ||
         out_.afe_sc_delay_us != applied_.afe_sc_delay_us) {

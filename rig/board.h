@@ -43,12 +43,16 @@ public:
     std::vector<std::uint8_t> take_sent();
 
     const bmshil_board_outputs& outputs() const { return out_; }
+    // While set, a change of the firmware's outputs pauses the kernel
+    // (sc_pause), so a caller running ahead in long strides sees it at once.
+    void pause_on_output_change(bool on) { pause_on_change_ = on; }
     std::vector<std::uint8_t>& storage() { return storage_; }
     std::uint64_t calls() const { return calls_; }
     double firmware_wall_s() const { return firmware_wall_s_; }
 
 private:
     void run();  // the method: one firmware call, then plan the next
+    void pause_if_asked();
     void call_firmware();
     void apply_outputs();
 
@@ -56,6 +60,8 @@ private:
     BoardAdapter& adapter_;
     BoardConfig config_;
     sc_core::sc_event wake_{"wake"};
+    sc_core::sc_event outputs_changed_{"outputs_changed"};
+    bool pause_on_change_ = false;
     model::SensorReadings readings_;
     bmshil_board_inputs in_{};
     bmshil_board_outputs out_{};

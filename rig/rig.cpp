@@ -27,12 +27,18 @@ void Rig::run_for(double seconds) {
 bool Rig::run_until(const std::function<bool()>& cond, double timeout_s, double poll_s) {
     const double end = now_s() + timeout_s;
     pack_->sync();
-    while (!cond()) {
+    // Strides of poll_s, cut short whenever the firmware changes its outputs
+    // or the AFE trips: what a condition usually waits for.
+    board_->pause_on_output_change(true);
+    bool held = cond();
+    while (!held) {
         const double remaining = end - now_s();
-        if (remaining <= 1e-12) return false;
+        if (remaining <= 1e-12) break;
         run_for(std::min(poll_s, remaining));
+        held = cond();
     }
-    return true;
+    board_->pause_on_output_change(false);
+    return held;
 }
 
 void Rig::inputs_changed() {

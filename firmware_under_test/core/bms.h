@@ -164,6 +164,7 @@ typedef struct bms_ctx {
     uint8_t dsg_state;
     uint32_t precharge_since_ms;
     uint8_t heating;
+    uint8_t cold_charge_hold; /* switch 31: charge FET held open while a cell is at or below #37 */
     uint8_t limiter_on;
     uint32_t limiter_since_ms;
     uint8_t balancing;

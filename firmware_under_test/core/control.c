@@ -41,7 +41,7 @@ void bms_control_update(bms_ctx *ctx)
     }
     const int dsg_ok = !dsg_block && !(ctx->faults & DSG_LOCKS) && !ctx->sleeping;
     const int chg_ok = !(ctx->prots & CHG_BLOCK) && !(ctx->faults & CHG_LOCKS) &&
-                       !ctx->heating && !ctx->sleeping;
+                       !ctx->heating && !ctx->cold_charge_hold && !ctx->sleeping;
 
     /* Soft start: the precharge path for up to #58 before the discharge FET closes,
      * each time the discharge FET is about to close (power-up, recovery, wake). */

@@ -128,4 +128,9 @@ void bms_protect_temperature(bms_ctx *ctx)
                        ctx->now_ms);
     }
     ctx->heating = ctx->heat_det.active;
+    /* With heating enabled, a cell at or below #37 must not take charge while
+     * the heater is still being confirmed: the charge FET is held open at once,
+     * so a charger plugged into a cold pack meets an open FET and feeds the
+     * heater, and no charge flows below 0 degC (the rig's safety finding). */
+    ctx->cold_charge_hold = (uint8_t)(SW(ctx, 31) && cv && (tmin <= P(ctx, 37) || ctx->heating));
 }

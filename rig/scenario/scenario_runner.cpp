@@ -8,6 +8,18 @@
 namespace bmshil::rig::scenario {
 namespace {
 
+// How often a waiting condition is looked at when nothing else happens. The
+// kernel also stops at every change of the firmware's outputs and at an AFE
+// trip, so a FET that opens is seen when it opens, not a stride later.
+constexpr double kStride_s = 1.0;
+// A condition on the board's port costs a Modbus transaction to look at: it is
+// read once a minute while waiting, and at every change of outputs.
+constexpr double kPortStride_s = 60.0;
+
+double stride_for(const Condition& c) {
+    return c.signal.rfind("reg:", 0) == 0 || c.signal.rfind("bit:", 0) == 0 ? kPortStride_s : kStride_s;
+}
+
 std::string format(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.6g", v);
@@ -130,7 +142,7 @@ void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult
             if constexpr (std::is_same_v<T, Wait>) {
                 rig_.run_for(a.duration_s);
             } else if constexpr (std::is_same_v<T, WaitUntil>) {
-                if (!rig_.run_until([&] { return holds(a.condition); }, a.timeout_s)) {
+                if (!rig_.run_until([&] { return holds(a.condition); }, a.timeout_s, stride_for(a.condition))) {
                     Finding f;
                     f.check = s.name + ":" + std::to_string(step.line);
                     f.kind = "expectation";
@@ -234,7 +246,7 @@ void ScenarioRunner::expect(const Expect& e, int line, const Scenario& s, Scenar
     if (e.holds_for_s > 0.0) {
         // Checked at every firmware tick.
         const double start = rig_.now_s();
-        const bool broke = rig_.run_until([&] { return !holds(c); }, e.holds_for_s, 0.01);
+        const bool broke = rig_.run_until([&] { return !holds(c); }, e.holds_for_s, stride_for(c));
         f.configured = e.holds_for_s;
         f.measured = rig_.now_s() - start;
         f.unit = "s";
@@ -256,7 +268,12 @@ void ScenarioRunner::expect(const Expect& e, int line, const Scenario& s, Scenar
     const double width = std::max(e.within_max_s - e.within_min_s, 1e-6);
     const double poll = std::clamp(width / 10.0, 1e-6, 0.01);
     const double deadline = from + e.within_max_s;
+    // Long strides until just before the window (a change of outputs cuts a
+    // stride short, so an early reaction is still seen), then fine steps.
+    const double lead_in = from + e.within_min_s - 2.0 * poll;
     bool seen = holds(c);
+    if (!seen && rig_.now_s() < lead_in)
+        seen = rig_.run_until([&] { return holds(c); }, lead_in - rig_.now_s(), stride_for(c));
     if (!seen && rig_.now_s() < deadline)
         seen = rig_.run_until([&] { return holds(c); }, deadline - rig_.now_s() + poll, poll);
     const double elapsed = rig_.now_s() - from;

@@ -158,6 +158,25 @@ TEST(Heating, ChargerAndColdestCellAtP37UntilP38)
     EXPECT_EQ(b.out.heater, 0);
 }
 
+TEST(Heating, ColdPackHoldsTheChargeFetOpenBeforeAnyCharger)
+{
+    // With heating enabled a cell at or below #37 opens the charge FET at once,
+    // without the confirmation delay, so a charger plugged in later cannot push
+    // charge into it before the heater is on.
+    FakeBoard b;
+    booted(b);
+    b.set_switch(31, true);
+    b.run(100);
+    ASSERT_EQ(b.out.charge_fet, 1);
+    b.set_ntc_dc(1, b.param(37));
+    b.tick();
+    EXPECT_EQ(b.out.charge_fet, 0) << "held open at the first tick";
+    EXPECT_EQ(b.out.heater, 0) << "no charger yet: nothing to heat with";
+    b.set_ntc_dc(1, b.param(37) + 1);
+    b.tick();
+    EXPECT_EQ(b.out.charge_fet, 1) << "above #37 without heating: released";
+}
+
 TEST(Heating, Switch31OffNoHeater)
 {
     FakeBoard b;
