@@ -95,6 +95,7 @@ void Board::call_firmware() {
     }
     ++calls_;
     rx_.clear();
+    if (after_call_) after_call_();
     sent_.insert(sent_.end(), tx_.begin(), tx_.begin() + static_cast<long>(std::min(port.tx_len, tx_.size())));
 }
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <systemc>
 #include <vector>
 
@@ -46,6 +47,8 @@ public:
     // While set, a change of the firmware's outputs pauses the kernel
     // (sc_pause), so a caller running ahead in long strides sees it at once.
     void pause_on_output_change(bool on) { pause_on_change_ = on; }
+    // Called after every firmware call (a waveform samples here).
+    void set_after_call(std::function<void()> fn) { after_call_ = std::move(fn); }
     std::vector<std::uint8_t>& storage() { return storage_; }
     std::uint64_t calls() const { return calls_; }
     double firmware_wall_s() const { return firmware_wall_s_; }
@@ -62,6 +65,7 @@ private:
     sc_core::sc_event wake_{"wake"};
     sc_core::sc_event outputs_changed_{"outputs_changed"};
     bool pause_on_change_ = false;
+    std::function<void()> after_call_;
     model::SensorReadings readings_;
     bmshil_board_inputs in_{};
     bmshil_board_outputs out_{};

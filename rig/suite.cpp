@@ -21,6 +21,7 @@
 #include "observer/modbus_observer.h"
 #include "oracle/spec.h"
 #include "rig.h"
+#include "waveform.h"
 #include "scenario/scenario_runner.h"
 
 namespace bmshil::rig {
@@ -126,6 +127,24 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
         config = scenario::configure(scenario, config);
     }
     Rig rig(config);
+    // The waveform is written as the run goes and kept only if it fails.
+    std::unique_ptr<Waveform> waveform;
+    const std::string vcd_partial = o.results_dir + "/" + file_name_for(item.name) + ".vcd.partial";
+    if (!o.vcd_dir.empty()) waveform = std::make_unique<Waveform>(vcd_partial, rig);
+    const auto finish = [&](ScenarioResult r) {
+        if (!waveform) return r;
+        waveform->close();
+        if (r.status == ScenarioStatus::passed) {
+            std::filesystem::remove(vcd_partial);
+        } else {
+            std::filesystem::create_directories(o.vcd_dir);
+            std::string file = file_name_for(item.name);
+            file = file.substr(0, file.size() - 5) + ".vcd";
+            std::filesystem::rename(vcd_partial, o.vcd_dir + "/" + file);
+            r.vcd_file = o.vcd_dir + "/" + file;
+        }
+        return r;
+    };
     const RegisterMap map = RegisterMap::load(o.register_map);
     ModbusObserver observer(rig.board(), map, map.default_address());
     scenario::PortAccess port = port_for(observer);
@@ -147,12 +166,12 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
         r.findings.push_back(oracle::run_threshold_check(ctx, *item.threshold, item.kind));
         r.simulated_s = rig.now_s() - start;
         r.status = r.findings.back().passed ? ScenarioStatus::passed : ScenarioStatus::failed;
-        return r;
+        return finish(r);
     }
     scenario::ScenarioRunner runner(rig, port);
     ScenarioResult r = runner.run(scenario);
     r.name = item.name;
-    return r;
+    return finish(r);
 }
 
 SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {

@@ -29,6 +29,7 @@ struct SuiteOptions {
     bool generated = true;
     std::vector<std::string> scenario_files;
     std::string results_dir;       // one JSON per finished item
+    std::string vcd_dir;           // waveforms of failed items ("" = none)
     std::vector<std::pair<int, double>> parameters;  // overrides of the manual's defaults
     std::vector<std::pair<int, bool>> switches;
     std::function<void(const ScenarioResult&, std::size_t done, std::size_t total)> progress;

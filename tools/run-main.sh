@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# The main job. Until the rig drives firmware (issue 4) it runs the model on
-# its own: a 16S 1C discharge from full, trace and summary under reports/out/.
+# The main job: the regression suite (generated checks of every threshold plus
+# the hand-written scenarios) against the bundled firmware. Writes JUnit XML,
+# the JSON result, per-item results and waveforms of failures under
+# reports/out/; exits non-zero when anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup-debian.sh
 bash tools/build.sh
 mkdir -p reports/out
-./build/bin/bmshil pack-discharge --out reports/out/pack_discharge.csv
+exec ./build/bin/bmshil suite \
+  --junit reports/out/junit.xml \
+  --json reports/out/result.json \
+  --vcd reports/out/vcd \
+  --results-dir reports/out/results "$@"

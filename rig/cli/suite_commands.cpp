@@ -83,6 +83,7 @@ SuiteOptions suite_options(const SuiteCommandOptions& o) {
     s.timeout_s = o.timeout_s;
     s.filter = o.filter;
     s.results_dir = o.results_dir;
+    s.vcd_dir = o.vcd_dir;
     read_params(o.params, s);
     return s;
 }
