@@ -13,6 +13,7 @@
 #include <systemc>
 
 #include "pack_module.h"
+#include "rig.h"
 
 namespace bmshil::rig {
 namespace {
@@ -159,6 +160,47 @@ int bench_short(const BenchOptions& o) {
     return pack.pack().sc_latched() ? 0 : 1;
 }
 
+// The bundled firmware in the loop: how the wall time splits between the
+// firmware's own code and the harness (model, kernel, board glue).
+int bench_firmware_discharge(const BenchOptions& o) {
+    RigConfig config;
+    config.cell_file = o.cell_file;
+    config.firmware_library = o.firmware_library;
+    config.pack.seed = o.seed;
+    config.board.measure_firmware_time = true;
+    Rig rig(config);
+    model::Load load;
+    load.name = "1C";
+    load.kind = model::LoadKind::current;
+    load.current_A = rig.pack().cell(0).type().params().capacity_Ah;
+    load.connected = true;
+    rig.pack().add_load(load);
+    rig.inputs_changed();
+    const double sim_s = 1800.0;
+    const double wall = wall_seconds([&] { rig.run_for(sim_s); });
+    const double fw = rig.board().firmware_wall_s();
+    std::printf("(d) 16S at 1C with the bundled firmware every 10 ms: %.0f s in %.3f s wall: %.0fx real time; "
+                "firmware %.3f s, harness %.3f s: harness = %.0f %% of the firmware's own time (%llu calls)\n",
+                sim_s, wall, sim_s / wall, fw, wall - fw, 100.0 * (wall - fw) / fw,
+                static_cast<unsigned long long>(rig.board().calls()));
+    return 0;
+}
+
+int bench_firmware_standby(const BenchOptions& o) {
+    RigConfig config;
+    config.cell_file = o.cell_file;
+    config.firmware_library = o.firmware_library;
+    config.pack.seed = o.seed;
+    config.pack.initial_soc = 0.6;
+    Rig rig(config);
+    const double sim_s = 48.0 * 3600.0 + 60.0;
+    const double wall = wall_seconds([&] { rig.run_for(sim_s); });
+    std::printf("(e) 48 h standby with the bundled firmware (it sleeps at 48 h): %.3f s wall: %.0fx real time, "
+                "%llu firmware calls (target < 10 s)\n",
+                wall, sim_s / wall, static_cast<unsigned long long>(rig.board().calls()));
+    return 0;
+}
+
 }  // namespace
 
 int run_bench(const BenchOptions& o) {
@@ -167,6 +209,10 @@ int run_bench(const BenchOptions& o) {
     rc |= in_child([&] { return bench_discharge(o); });
     rc |= in_child([&] { return bench_rest(o); });
     rc |= in_child([&] { return bench_short(o); });
+    if (!o.firmware_library.empty()) {
+        rc |= in_child([&] { return bench_firmware_discharge(o); });
+        rc |= in_child([&] { return bench_firmware_standby(o); });
+    }
     return rc;
 }
 

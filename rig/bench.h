@@ -8,6 +8,7 @@ namespace bmshil::rig {
 
 struct BenchOptions {
     std::string cell_file;
+    std::string firmware_library;  // for the cases with the bundled firmware
     unsigned long long seed = 1;
     double discharge_s = 1800.0;  // case (a)
 };

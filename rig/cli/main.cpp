@@ -70,8 +70,10 @@ int sc_main(int argc, char* argv[]) {
     auto* bench = app.add_subcommand("bench", "Simulated time per wall time of the model and kernel");
     bmshil::rig::BenchOptions bench_options;
     bench_options.cell_file = default_cell_file();
+    bench_options.firmware_library = default_firmware();
     bench->add_option("--cell", bench_options.cell_file, "Cell set file")->check(CLI::ExistingFile);
     bench->add_option("--seed", bench_options.seed, "Seed of the pack's spread and noise");
+    bench->add_option("--firmware", bench_options.firmware_library, "Firmware library for cases (d) and (e)");
 
     auto* discharge = app.add_subcommand("pack-discharge", "16S constant-current discharge from full, with a trace");
     bmshil::rig::DischargeOptions discharge_options;

@@ -1,0 +1,68 @@
+// The suite as CI uses it: the same seed gives byte-identical JSON and JUnit;
+// an interrupted run keeps what finished.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <thread>
+
+#include "json_report.h"
+#include "junit_report.h"
+#include "suite.h"
+
+int sc_main(int, char*[]) { return 0; }
+
+namespace bmshil::rig {
+namespace {
+
+SuiteOptions options(const std::string& results, const std::string& filter) {
+    SuiteOptions o;
+    o.firmware_library = BMSHIL_FIRMWARE_LIBRARY;
+    o.register_map = std::string(BMSHIL_SOURCE_DIR) + "/firmware_under_test/register_map.json";
+    o.cell_file = std::string(BMSHIL_SOURCE_DIR) + "/model/cell_sets/lfp_100ah_prismatic.yaml";
+    o.spec_dir = std::string(BMSHIL_SOURCE_DIR) + "/spec";
+    o.scenario_files = {std::string(BMSHIL_SOURCE_DIR) + "/scenarios/short_circuit.yaml"};
+    o.filter = filter;
+    o.results_dir = std::string(BMSHIL_BINARY_DIR) + "/suite_test/" + results;
+    std::filesystem::remove_all(o.results_dir);
+    o.seed = 7;
+    return o;
+}
+
+TEST(Suite, SameSeedByteIdenticalReports) {
+    const std::string filter = "p00[57]|p025|p056|short_circuit";
+    const SuiteResult a = run_suite(options("a", filter), nullptr);
+    const SuiteResult b = run_suite(options("b", filter), nullptr);
+    ASSERT_EQ(a.scenarios.size(), 17u);
+    EXPECT_TRUE(a.passed());
+    EXPECT_EQ(reports::result_json(a), reports::result_json(b));
+    EXPECT_EQ(reports::junit_xml(a), reports::junit_xml(b));
+    // Another seed draws another pack and other sensor noise.
+    SuiteOptions other = options("c", filter);
+    other.seed = 8;
+    EXPECT_NE(reports::result_json(run_suite(other, nullptr)), reports::result_json(a));
+}
+
+TEST(Suite, InterruptedRunKeepsWhatFinished) {
+    SuiteOptions o = options("interrupted", "");
+    o.jobs = 1;
+    std::size_t finished_before_stop = 0;
+    o.progress = [&](const ScenarioResult&, std::size_t done, std::size_t) {
+        if (done == 3) {
+            finished_before_stop = done;
+            std::raise(SIGINT);  // as a person pressing Ctrl-C
+        }
+    };
+    bool interrupted = false;
+    const SuiteResult r = run_suite(o, &interrupted);
+    EXPECT_TRUE(interrupted);
+    EXPECT_EQ(finished_before_stop, 3u);
+    EXPECT_GE(r.scenarios.size(), 3u);
+    EXPECT_LT(r.scenarios.size(), plan_suite(o).items.size());
+    std::size_t files = 0;
+    for (const auto& e : std::filesystem::directory_iterator(o.results_dir)) files += e.path().extension() == ".json";
+    EXPECT_EQ(files, r.scenarios.size()) << "every finished item is on disk";
+}
+
+}  // namespace
+}  // namespace bmshil::rig
