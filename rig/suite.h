@@ -40,6 +40,7 @@ struct SuiteItem {
     const oracle::Threshold* threshold = nullptr;
     oracle::CheckKind kind = oracle::CheckKind::trip_value;
     std::string scenario_file;
+    int stored_switch = 0;  // a switch checked as stored and reported over the port
 };
 
 // What the suite will run, and what it cannot verify (number, reason).

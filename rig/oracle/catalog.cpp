@@ -14,6 +14,7 @@ const char* to_string(Quantity q) {
         case Quantity::power_degC: return "power (MOSFET) temperature";
         case Quantity::charge_current_A: return "charge current";
         case Quantity::discharge_current_A: return "discharge current (magnitude)";
+        case Quantity::cell_spread_V: return "cell voltage difference";
     }
     return "?";
 }
@@ -23,7 +24,8 @@ const char* unit_of(Quantity q) {
         case Quantity::cell_max_V:
         case Quantity::cell_min_V:
         case Quantity::pack_V:
-        case Quantity::terminal_V: return "V";
+        case Quantity::terminal_V:
+        case Quantity::cell_spread_V: return "V";
         case Quantity::charge_current_A:
         case Quantity::discharge_current_A: return "A";
         default: return "degC";
@@ -36,6 +38,8 @@ const char* to_string(Reaction r) {
         case Reaction::open_charge: return "charge FET opens";
         case Reaction::open_discharge: return "discharge FET opens";
         case Reaction::open_both: return "both FETs open";
+        case Reaction::protection_flag: return "protection flag";
+        case Reaction::fault_flag: return "failure flag";
     }
     return "?";
 }
@@ -59,8 +63,11 @@ const std::vector<Threshold>& thresholds() {
         {13, 14, 15, Q::pack_V, -1, R::alarm, V, 0, "total low voltage alarm"},
         {15, 16, 14, Q::pack_V, +1, R::open_charge, V, 0, "total over-voltage protection"},
         {17, 18, 16, Q::pack_V, -1, R::open_discharge, V, 0, "total under-voltage protection"},
-        // 19-20: the charger's voltage at the terminal.
-        {19, 20, 41, Q::terminal_V, +1, R::open_charge, V, 0, "charger over-voltage protection"},
+        // 10: a cell this low must not be charged (switch 45); no recovery value.
+        {10, 0, 45, Q::cell_min_V, -1, R::open_charge, V, 0, "low cell voltage charge prohibition"},
+        // 19-20: the charger's voltage at the terminal. Seen by its flag: it
+        // matters when the charge FET is already open and the charger overshoots.
+        {19, 20, 41, Q::terminal_V, +1, R::protection_flag, V, 0, "charger over-voltage protection"},
         // 21-36: cell temperatures while charging / discharging.
         {21, 22, 17, Q::cell_max_degC, +1, R::alarm, T, 0, "charging high temperature alarm"},
         {23, 24, 19, Q::cell_min_degC, -1, R::alarm, T, 0, "charging low temperature alarm"},
@@ -78,6 +85,8 @@ const std::vector<Threshold>& thresholds() {
         // 47-50: power stage.
         {47, 48, 30, Q::power_degC, +1, R::alarm, T, 0, "power high temperature alarm"},
         {49, 50, 29, Q::power_degC, +1, R::open_both, T, 0, "power over-temperature protection"},
+        // 61-62: cell voltage difference failure (switch 5): a report, no FET.
+        {61, 62, 5, Q::cell_spread_V, +1, R::fault_flag, V, 0, "cell voltage difference failure"},
         // 51-57, 67-70: currents.
         {51, 52, 33, Q::charge_current_A, +1, R::alarm, U, 67, "charging over-current alarm"},
         {53, 54, 35, Q::discharge_current_A, +1, R::alarm, U, 68, "discharging over-current alarm"},

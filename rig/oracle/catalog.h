@@ -13,11 +13,14 @@ enum class Quantity {
     cell_max_V, cell_min_V, pack_V, terminal_V,
     cell_max_degC, cell_min_degC, ambient_degC, power_degC,
     charge_current_A, discharge_current_A,
+    cell_spread_V,  // highest minus lowest cell
 };
 const char* to_string(Quantity q);
 const char* unit_of(Quantity q);
 
-enum class Reaction { alarm, open_charge, open_discharge, open_both };
+// How the rig sees the reaction: a FET, or a flag over the port where the
+// manual names no FET (alarms, failures) or the FET is already open.
+enum class Reaction { alarm, open_charge, open_discharge, open_both, protection_flag, fault_flag };
 const char* to_string(Reaction r);
 
 enum class DelaySource {

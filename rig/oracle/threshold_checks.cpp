@@ -87,6 +87,14 @@ public:
                 break;
             }
             case Quantity::terminal_V:
+                // The charger's own voltage, seen at the terminal while the
+                // charge FET is open (start() puts the pack in over-voltage).
+                p.charger().connected = true;
+                p.charger().voltage_setpoint_V = v;
+                p.charger().current_limit_A = 10.0;
+                break;
+            case Quantity::cell_spread_V:
+                place_cell(kTestCell, kParked_V - v);
                 break;
         }
         rig_.inputs_changed();
@@ -114,20 +122,29 @@ public:
             case Quantity::power_degC: return p.power_stage_degC();
             case Quantity::charge_current_A: return p.current_A();
             case Quantity::discharge_current_A: return -p.current_A();
+            case Quantity::cell_spread_V: return hi - lo;
         }
         return 0.0;
     }
 
-    // Other cells sit mid-plateau, away from every voltage threshold.
+    // Other cells sit mid-plateau, away from every voltage threshold; for the
+    // charger's voltage, every cell sits just above over-voltage so the charge
+    // FET is open and the terminal shows the charger.
     void park_other_cells() {
-        if (q_ != Quantity::cell_max_V && q_ != Quantity::cell_min_V) return;
+        if (q_ == Quantity::terminal_V) {
+            for (std::size_t k = 0; k < rig_.pack().cell_count(); ++k) place_cell(k, 3.70);
+            rig_.inputs_changed();
+            return;
+        }
+        if (q_ != Quantity::cell_max_V && q_ != Quantity::cell_min_V && q_ != Quantity::cell_spread_V) return;
         for (std::size_t k = 0; k < rig_.pack().cell_count(); ++k)
-            if (k != kTestCell) place_cell(k, 3.30);
+            if (k != kTestCell) place_cell(k, kParked_V);
         rig_.inputs_changed();
     }
 
 private:
     static constexpr std::size_t kTestCell = 4;  // cell 5
+    static constexpr double kParked_V = 3.30;
 
     // Rested on the charge branch at the SOC whose voltage is v (bisection on
     // the model's own OCV: the cell emulator's job on a bench).
@@ -156,6 +173,8 @@ bool reacted(CheckContext& ctx, const Threshold& t) {
         case Reaction::open_discharge: return dsg_open;
         case Reaction::open_both: return !c.charge_fet && dsg_open;
         case Reaction::alarm: return ctx.port.flag && ctx.port.flag("alarm_bits", t.trip);
+        case Reaction::protection_flag: return ctx.port.flag && ctx.port.flag("protection_bits", t.trip);
+        case Reaction::fault_flag: return ctx.port.flag && ctx.port.flag("fault_bits", t.trip);
     }
     return false;
 }
@@ -189,7 +208,9 @@ struct Run {
     double margin() const {
         switch (t.quantity) {
             case Quantity::cell_max_V:
-            case Quantity::cell_min_V: return 0.030;
+            case Quantity::cell_min_V:
+            case Quantity::cell_spread_V: return 0.030;
+            case Quantity::terminal_V: return 1.0;
             case Quantity::pack_V: return 0.40;
             case Quantity::charge_current_A:
             case Quantity::discharge_current_A: return 5.0;
@@ -199,14 +220,21 @@ struct Run {
     double ramp_rate() const {  // per second
         switch (t.quantity) {
             case Quantity::cell_max_V:
-            case Quantity::cell_min_V: return 0.0005;
+            case Quantity::cell_min_V:
+            case Quantity::cell_spread_V: return 0.0005;
+            case Quantity::terminal_V: return 0.02;
             case Quantity::pack_V: return 0.008;
             case Quantity::charge_current_A:
             case Quantity::discharge_current_A: return 0.1;
             default: return 0.05;
         }
     }
-    double poll() const { return t.reaction == Reaction::alarm ? 0.05 : ctx.tol.tick_s; }
+    // Flags cost a Modbus transaction to read: looked at every 50 ms.
+    double poll() const {
+        const bool flag = t.reaction == Reaction::alarm || t.reaction == Reaction::protection_flag ||
+                          t.reaction == Reaction::fault_flag;
+        return flag ? 0.05 : ctx.tol.tick_s;
+    }
 
     void record() {
         history.emplace_back(ctx.rig.now_s(), stim.value());
@@ -251,6 +279,7 @@ double Tolerances::of(Quantity q) const {
         case Quantity::cell_min_V: return cell_V;
         case Quantity::pack_V: return pack_V;
         case Quantity::terminal_V: return terminal_V;
+        case Quantity::cell_spread_V: return spread_V;
         case Quantity::charge_current_A:
         case Quantity::discharge_current_A: return current_A;
         default: return temperature_degC;
@@ -259,20 +288,25 @@ double Tolerances::of(Quantity q) const {
 
 Tolerances tolerances(const model::PackConfig& pack, double tick_s) {
     const model::AfeConfig& afe = pack.afe;
+    // Noise enters twice: as scatter of the sample that trips (3 sigma), and as
+    // the bias of a confirmation that restarts whenever one sample falls back:
+    // 100 samples in a row all past the threshold need the true value about
+    // 2.6 sigma past it. 4 sigma covers the bias and its scatter.
+    constexpr double kNoiseSigmas = 4.0;
     Tolerances t;
-    // A cell tap: channel offset, three sigma of noise, one code, and 1 mV of
-    // the firmware's own rounding.
-    t.cell_V = afe.cell_offset_max_V + 3.0 * afe.cell_noise_V + afe.cell_lsb_V + 1e-3;
+    // A cell tap: channel offset, noise, one code, and 1 mV of the firmware's rounding.
+    t.cell_V = afe.cell_offset_max_V + kNoiseSigmas * afe.cell_noise_V + afe.cell_lsb_V + 1e-3;
     // The total is the sum of 16 taps: offsets add, noise adds in quadrature.
     const double n = static_cast<double>(pack.cell_count);
-    t.pack_V = n * (afe.cell_offset_max_V + afe.cell_lsb_V + 1e-3) + 3.0 * std::sqrt(n) * afe.cell_noise_V;
-    t.terminal_V = 3.0 * afe.pack_noise_V + 0.01;
+    t.pack_V = n * (afe.cell_offset_max_V + afe.cell_lsb_V + 1e-3) + kNoiseSigmas * std::sqrt(n) * afe.cell_noise_V;
+    t.terminal_V = kNoiseSigmas * afe.pack_noise_V + 0.01;
+    // A difference of two taps: both offsets and roundings, noise in quadrature.
+    t.spread_V = 2.0 * (afe.cell_offset_max_V + afe.cell_lsb_V + 1e-3) + kNoiseSigmas * std::sqrt(2.0) * afe.cell_noise_V;
     // An NTC's R25 tolerance is at most ~0.32 K between -20 and 60 degC (Beta
     // 3435 K: dR/R = B/T^2 per K), plus the firmware's 0.1 degC resolution.
     t.temperature_degC = pack.ntc_tolerance / (pack.ntc.beta_K / (333.15 * 333.15)) + 0.1 + 0.05;
-    // Shunt: offset, three sigma, one code; plus what a 0.1 A/s ramp moves
-    // while the firmware's confirmation restarts on noise near the threshold.
-    t.current_A = afe.current_offset_max_A + 3.0 * afe.current_noise_A + afe.current_lsb_A + 0.1;
+    // Shunt: offset, noise, one code; plus what a 0.1 A/s ramp moves in a second.
+    t.current_A = afe.current_offset_max_A + kNoiseSigmas * afe.current_noise_A + afe.current_lsb_A + 0.1;
     t.tick_s = tick_s;
     return t;
 }
@@ -292,10 +326,12 @@ bool applicable(const Threshold& t, CheckKind kind, std::string* why) {
         if (why) *why = reason;
         return false;
     };
-    if (t.quantity == Quantity::terminal_V) return no("the charger over-voltage check needs the charge FET open first: a hand-written scenario");
     if (kind == CheckKind::delay && t.delay == DelaySource::unspecified)
         return no("the manual gives this alarm no delay; its trip check bounds it by the protection's delay");
-    if (kind == CheckKind::recovery && t.recovery == 0 && t.reaction == Reaction::alarm) return no("no recovery value");
+    // Only the over-current protections recover by time (#70); others need a value.
+    const bool by_time = t.quantity == Quantity::charge_current_A || t.quantity == Quantity::discharge_current_A;
+    if (kind == CheckKind::recovery && t.recovery == 0 && !by_time)
+        return no("the manual gives no recovery value");
     return true;
 }
 

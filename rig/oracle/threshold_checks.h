@@ -20,6 +20,7 @@ struct Tolerances {
     double cell_V;
     double pack_V;
     double terminal_V;
+    double spread_V;
     double temperature_degC;
     double current_A;
     double tick_s;

@@ -18,9 +18,10 @@ public:
 };
 
 // signal <op> value, e.g. "discharge_fet == off", "cell_max_V >= 3.65",
-// "reg:cell_ov_protection == 1".
+// "reg:cell_ov_protection == 1", or a difference "reg:cell_09_voltage - cell9_V < 0.005".
 struct Condition {
     std::string signal;
+    std::string minus;  // optional: "a - b op value" compares a difference of two signals
     std::string op;  // ==, !=, <, <=, >, >=
     double value = 0.0;
     std::string text;  // as written

@@ -286,6 +286,11 @@ Condition parse_condition(const std::string& text) {
     std::string value;
     if (!(in >> c.signal >> c.op >> value))
         throw ScenarioError("expected a condition 'signal op value', got '" + text + "'");
+    if (c.op == "-") {  // a - b op value
+        c.minus = value;
+        if (!(in >> c.op >> value))
+            throw ScenarioError("expected 'a - b op value', got '" + text + "'");
+    }
     static const std::set<std::string> ops{"==", "!=", "<", "<=", ">", ">="};
     if (!ops.count(c.op)) throw ScenarioError("unknown operator '" + c.op + "' in '" + text + "'");
     if (value == "on" || value == "true") {

@@ -16,8 +16,9 @@ constexpr double kStride_s = 1.0;
 // read once a minute while waiting, and at every change of outputs.
 constexpr double kPortStride_s = 60.0;
 
+bool on_port(const std::string& signal) { return signal.rfind("reg:", 0) == 0 || signal.rfind("bit:", 0) == 0; }
 double stride_for(const Condition& c) {
-    return c.signal.rfind("reg:", 0) == 0 || c.signal.rfind("bit:", 0) == 0 ? kPortStride_s : kStride_s;
+    return on_port(c.signal) || on_port(c.minus) ? kPortStride_s : kStride_s;
 }
 
 std::string format(double v) {
@@ -109,7 +110,10 @@ double ScenarioRunner::signal(const std::string& name) {
                         "cellN_V, cellN_degC, cellN_soc, afe_sc_latched; port: reg:<register name>, bit:<word>.<bit name>)");
 }
 
-bool ScenarioRunner::holds(const Condition& c) { return compare(signal(c.signal), c.op, c.value); }
+bool ScenarioRunner::holds(const Condition& c) {
+    const double v = c.minus.empty() ? signal(c.signal) : signal(c.signal) - signal(c.minus);
+    return compare(v, c.op, c.value);
+}
 
 ScenarioResult ScenarioRunner::run(const Scenario& s) {
     ScenarioResult out;
@@ -119,6 +123,8 @@ ScenarioResult ScenarioRunner::run(const Scenario& s) {
     const double start = rig_.now_s();
     last_action_s_ = start;
     marks_["start"] = start;
+    // Cells set apart in the pack's starting state.
+    for (const CellSetting& c : s.pack.cells) execute(Step{0, CellStep{c}}, s, out);
     for (const WriteRegister& w : s.settings) {
         if (!port_.write) throw ScenarioError(s.file + ": settings need the board's port, and this run has none");
         port_.write(w.name, w.value);
