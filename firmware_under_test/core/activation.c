@@ -62,12 +62,10 @@ void bms_activation_early(bms_ctx *ctx)
     }
     bms_reset_locks(ctx);
     if (SW(ctx, 54) && (ctx->prots & UV_BITS)) {
-        /* Manual activation: clear the under-voltage state and force the output on
-         * for #73 so an inverter sees the battery and starts charging. If the cells
-         * are still low afterwards, under-voltage trips again. */
-        bms_det_clear(&ctx->prot_det[BMS_P_CELL_UV]);
-        bms_det_clear(&ctx->prot_det[BMS_P_PACK_UV]);
-        ctx->prots &= ~UV_BITS;
+        /* Manual activation (INTERPRETATION.md, 73): force the output on for #73
+         * so an inverter sees the battery and starts charging. The under-voltage
+         * protection stays in force: its charge-current recovery ends it if the
+         * inverter charges; otherwise the output opens again when #73 is over. */
         force_output(ctx, (uint32_t)P(ctx, 73));
     }
 }

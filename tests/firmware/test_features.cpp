@@ -577,6 +577,26 @@ TEST(Activation, ManualButtonForcesOutputForP73)
     EXPECT_TRUE(b.prot(BMS_P_CELL_UV)) << "still low afterwards: protected again";
 }
 
+TEST(Activation, ManualWindowEndsWhileCellsRestBelowRecovery)
+{
+    // At rest a cell relaxes above the trip value (#7) but stays below the
+    // recovery value (#8): the protection stands, so the forced window ends.
+    FakeBoard b;
+    booted(b);
+    b.set_switch(53, false);
+    b.set_switch(54, true);
+    trip_uv(b);
+    b.cell_mv[6] = (b.param(7) + b.param(8)) / 2;
+    b.run(5000);
+    ASSERT_EQ(b.out.discharge_fet, 0);
+    press(b);
+    b.run(100);
+    EXPECT_EQ(b.out.discharge_fet, 1);
+    b.run(b.param(73) + 200);
+    EXPECT_EQ(b.out.discharge_fet, 0) << "the window of #73 is over";
+    EXPECT_TRUE(b.prot(BMS_P_CELL_UV));
+}
+
 TEST(Activation, ManualSwitch54OffButtonDoesNothing)
 {
     FakeBoard b;
