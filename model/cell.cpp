@@ -51,8 +51,10 @@ CellType::CellType(CellParams p) : params_(std::move(p)) {
 }
 
 double CellType::ocv_average_V(double soc) const {
-    if (soc > 1.0) return params_.ocv_average_V.back() + (soc - 1.0) * kWallSlope_V_per_soc;
-    if (soc < 0.0) return params_.ocv_average_V.front() + soc * kWallSlope_V_per_soc;
+    // The walls stop at 0 V and 5 V: a cell driven past them is destroyed,
+    // which the safe-operating-area monitor has long reported.
+    if (soc > 1.0) return std::min(5.0, params_.ocv_average_V.back() + (soc - 1.0) * kWallSlope_V_per_soc);
+    if (soc < 0.0) return std::max(0.0, params_.ocv_average_V.front() + soc * kWallSlope_V_per_soc);
     return ocv_V_(soc);
 }
 
@@ -186,7 +188,9 @@ double Cell::step(double current_A, double dt_s) {
         stored_charge_A = i * eta;
         side = i * (1.0 - eta) * u_cached_ * dt_s;
     }
-    charge_Ah_ += (stored_charge_A - self_discharge_A_) * dt_s * (1.0 / 3600.0);
+    // Self-discharge is a leakage: it fades as an empty cell's voltage collapses.
+    const double leak_A = charge_Ah_ > 0.0 ? self_discharge_A_ : 0.0;
+    charge_Ah_ += (stored_charge_A - leak_A) * dt_s * (1.0 / 3600.0);
 
     v1_ = v1_new;
     v2_ = v2_new;
