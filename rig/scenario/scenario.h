@@ -59,7 +59,10 @@ struct NtcFaultStep {
     std::string state;      // ok, open, short
 };
 struct CellStep { CellSetting setting; };
-struct ButtonStep { double hold_s = 0.5; };
+struct ButtonStep {
+    double hold_s = 0.5;  // press, hold, release; < 0: set `held` and leave it
+    bool held = false;
+};
 struct Mark { std::string name; };
 struct WriteRegister { std::string name; double value = 0.0; };
 struct Expect {

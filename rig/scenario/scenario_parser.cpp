@@ -173,9 +173,14 @@ public:
         } else if (action == "cell") {
             s.action = CellStep{cell(body)};
         } else if (action == "button") {
-            keys(body, "button", {"hold"});
+            keys(body, "button", {"hold", "held"});
             ButtonStep b;
             if (body["hold"]) b.hold_s = duration(body["hold"], "hold");
+            if (body["held"]) {
+                if (body["hold"]) fail(body, "button: give hold (press and release) or held (on/off), not both");
+                b.hold_s = -1.0;
+                b.held = on_off(body["held"], "held");
+            }
             s.action = b;
         } else if (action == "mark") {
             s.action = Mark{text(body, "a mark name")};

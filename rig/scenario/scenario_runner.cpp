@@ -203,10 +203,15 @@ void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult
                 rig_.inputs_changed();
                 acted();
             } else if constexpr (std::is_same_v<T, ButtonStep>) {
-                rig_.board().set_button(true);
-                acted();
-                rig_.run_for(a.hold_s);
-                rig_.board().set_button(false);
+                if (a.hold_s < 0.0) {
+                    rig_.board().set_button(a.held);
+                    acted();
+                } else {
+                    rig_.board().set_button(true);
+                    acted();
+                    rig_.run_for(a.hold_s);
+                    rig_.board().set_button(false);
+                }
             } else if constexpr (std::is_same_v<T, Mark>) {
                 marks_[a.name] = rig_.now_s();
             } else if constexpr (std::is_same_v<T, WriteRegister>) {
