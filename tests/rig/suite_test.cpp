@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "json_report.h"
@@ -62,6 +63,44 @@ TEST(Suite, InterruptedRunKeepsWhatFinished) {
     std::size_t files = 0;
     for (const auto& e : std::filesystem::directory_iterator(o.results_dir)) files += e.path().extension() == ".json";
     EXPECT_EQ(files, r.scenarios.size()) << "every finished item is on disk";
+}
+
+}  // namespace
+}  // namespace bmshil::rig
+
+namespace bmshil::rig {
+namespace {
+
+TEST(Suite, HungAndCrashingFirmwareAreReportedAndTheRunGoesOn) {
+    for (const bool hang : {true, false}) {
+        SuiteOptions o = options(hang ? "hang" : "crash", "p005.delay|p007.delay");
+        o.firmware_library = hang ? BMSHIL_HANGING_FIRMWARE : BMSHIL_CRASHING_FIRMWARE;
+        o.timeout_s = 3.0;
+        const SuiteResult r = run_suite(o, nullptr);
+        ASSERT_EQ(r.scenarios.size(), 2u) << "both items ran";
+        for (const ScenarioResult& s : r.scenarios) {
+            EXPECT_EQ(s.status, hang ? ScenarioStatus::timeout : ScenarioStatus::error) << s.name << ": " << s.error;
+            EXPECT_NE(s.error.find(hang ? "no result within 3 s" : "signal 11"), std::string::npos) << s.error;
+        }
+    }
+}
+
+TEST(Suite, FailuresLeaveAWaveform) {
+    SuiteOptions o = options("vcd", "p005.recovery|p007.delay");
+    o.firmware_library = std::string(BMSHIL_FIRMWARE_DIR) + "/libbms_firmware_no_hysteresis.so";
+    o.vcd_dir = o.results_dir + "/vcd";
+    const SuiteResult r = run_suite(o, nullptr);
+    ASSERT_EQ(r.scenarios.size(), 2u);
+    const ScenarioResult& failed = r.scenarios[0];  // generated/p005.recovery
+    ASSERT_EQ(failed.status, ScenarioStatus::failed);
+    ASSERT_FALSE(failed.vcd_file.empty());
+    std::ifstream vcd(failed.vcd_file);
+    std::string text((std::istreambuf_iterator<char>(vcd)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("$var wire 1 "), std::string::npos);
+    EXPECT_NE(text.find("charge_fet"), std::string::npos);
+    EXPECT_NE(text.find("$enddefinitions $end"), std::string::npos);
+    EXPECT_TRUE(r.scenarios[1].vcd_file.empty()) << "a passed item leaves none";
+    EXPECT_FALSE(std::filesystem::exists(o.results_dir + "/generated_p007.delay.json.vcd.partial"));
 }
 
 }  // namespace
