@@ -8,7 +8,7 @@ using sc_core::sc_time;
 using sc_core::SC_SEC;
 
 Rig::Rig(const RigConfig& config) {
-    adapter_ = std::make_unique<NativeAdapter>(config.firmware_library);
+    adapter_ = config.make_adapter ? config.make_adapter() : std::make_unique<NativeAdapter>(config.firmware_library);
     auto type = std::make_shared<const model::CellType>(model::load_cell_params(config.cell_file));
     pack_ = std::make_unique<model::PackModule>("pack", config.pack, type);
     board_ = std::make_unique<Board>("board", *pack_, *adapter_, config.board);

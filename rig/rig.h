@@ -17,6 +17,9 @@ namespace bmshil::rig {
 struct RigConfig {
     std::string cell_file;
     std::string firmware_library;  // a shared library exporting bmshil_firmware_get
+    // Another backend behind the seam (a remote board); empty = the native
+    // adapter loading firmware_library.
+    std::function<std::unique_ptr<BoardAdapter>()> make_adapter;
     model::PackConfig pack;
     BoardConfig board;
 };

@@ -114,7 +114,8 @@ SuitePlan plan_suite(const SuiteOptions& o) {
         const std::string stem = std::filesystem::path(file).stem().string();
         const std::string name = "scenarios/" + stem;
         if (!std::regex_search(name, filter)) continue;
-        plan.items.push_back({name, nullptr, oracle::CheckKind::trip_value, file});
+        const scenario::Scenario parsed = scenario::load_scenario(file);
+        plan.items.push_back({name, nullptr, oracle::CheckKind::trip_value, file, 0, parsed.timeout_s});
         // A scenario's expectations name what they verify.
         const std::function<void(const std::vector<scenario::Step>&)> collect = [&](const auto& steps) {
             for (const scenario::Step& step : steps) {
@@ -126,7 +127,7 @@ SuitePlan plan_suite(const SuiteOptions& o) {
                 }
             }
         };
-        collect(scenario::load_scenario(file).steps);
+        collect(parsed.steps);
     }
     std::sort(plan.items.begin(), plan.items.end(), [](const SuiteItem& a, const SuiteItem& b) { return a.name < b.name; });
     plan.coverage.parameters_verified.assign(params.begin(), params.end());
@@ -329,12 +330,14 @@ SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
         // A hung firmware: past its time, the child is killed and the run goes on.
         const auto now = std::chrono::steady_clock::now();
         for (auto it = running.begin(); it != running.end();) {
-            if (std::chrono::duration<double>(now - it->second.started).count() > o.timeout_s) {
+            const SuiteItem& item = plan.items[it->second.index];
+            const double limit = item.timeout_s > 0.0 ? item.timeout_s : o.timeout_s;
+            if (std::chrono::duration<double>(now - it->second.started).count() > limit) {
                 kill(it->first, SIGKILL);
                 waitpid(it->first, nullptr, 0);
-                finish(plan.items[it->second.index],
-                       failed(plan.items[it->second.index], ScenarioStatus::timeout,
-                              "no result within " + std::to_string(static_cast<int>(o.timeout_s)) + " s of wall time"));
+                char why[96];
+                std::snprintf(why, sizeof why, "no result within %g s of wall time (a hung firmware?)", limit);
+                finish(item, failed(item, ScenarioStatus::timeout, why));
                 it = running.erase(it);
             } else {
                 ++it;

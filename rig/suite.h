@@ -41,6 +41,7 @@ struct SuiteItem {
     oracle::CheckKind kind = oracle::CheckKind::trip_value;
     std::string scenario_file;
     int stored_switch = 0;  // a switch checked as stored and reported over the port
+    double timeout_s = 0.0;  // the scenario's own wall-clock guard (0 = the suite's)
 };
 
 // What the suite will run, and what it cannot verify (number, reason).
