@@ -44,7 +44,6 @@ struct Load {
 struct TerminalNetwork {
     double norton_A = 0.0;
     double conductance_S = 0.0;
-    double time_constant_hint_s = 0.0;  // fastest capacitor time constant present
 };
 
 }  // namespace bmshil::model

@@ -180,7 +180,6 @@ public:
     bool sc_latched() const { return sc_latched_; }
     double sc_trip_time_s() const { return sc_trip_time_s_; }
     double sc_trip_current_A() const { return sc_trip_current_A_; }
-    bool discharge_path_forced_open() const { return sc_latched_; }
     double heat_generated_J() const { return heat_total_J_; }  // into cells and power stage
     double link_heat_J() const { return heat_to_air_J_; }
     const std::vector<SoaViolation>& soa_violations() const { return soa_; }

@@ -121,7 +121,6 @@ ScenarioResult ScenarioRunner::run(const Scenario& s) {
     out.group = "scenarios";
     out.source = s.file;
     const double start = rig_.now_s();
-    last_action_s_ = start;
     marks_["start"] = start;
     // Cells set apart in the pack's starting state.
     for (const CellSetting& c : s.pack.cells) execute(Step{0, CellStep{c}}, s, out);
@@ -141,7 +140,6 @@ ScenarioResult ScenarioRunner::run(const Scenario& s) {
 
 void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult& out) {
     model::Pack& p = rig_.pack();
-    const auto acted = [&] { last_action_s_ = rig_.now_s(); };
     std::visit(
         [&](const auto& a) {
             using T = std::decay_t<decltype(a)>;
@@ -165,7 +163,6 @@ void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult
                 if (a.current_A) c.current_limit_A = *a.current_A;
                 if (a.overshoot_V) c.fault_overshoot_V = *a.overshoot_V;
                 rig_.inputs_changed();
-                acted();
             } else if constexpr (std::is_same_v<T, LoadStep>) {
                 model::Load* load = p.find_load(a.name);
                 if (load == nullptr) {
@@ -181,18 +178,15 @@ void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult
                     if (a.kind == "inverter") { load->kind = model::LoadKind::inverter; load->power_W = a.value; }
                 }
                 rig_.inputs_changed();
-                acted();
             } else if constexpr (std::is_same_v<T, AmbientStep>) {
                 if (a.over_s > 0.0)
                     p.set_ambient_profile({{rig_.now_s(), p.ambient_degC()}, {rig_.now_s() + a.over_s, a.degC}});
                 else
                     p.set_ambient_degC(a.degC);
-                acted();
             } else if constexpr (std::is_same_v<T, NtcFaultStep>) {
                 p.ntc(static_cast<std::size_t>(a.ntc))
                     .set_fault(a.state == "open" ? model::NtcFault::open
                                                  : a.state == "short" ? model::NtcFault::shorted : model::NtcFault::none);
-                acted();
             } else if constexpr (std::is_same_v<T, CellStep>) {
                 const std::size_t k = static_cast<std::size_t>(a.setting.cell - 1);
                 model::CellVariation v = p.cell(k).variation();
@@ -201,15 +195,12 @@ void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult
                 if (a.setting.self_discharge_scale) v.self_discharge_scale = *a.setting.self_discharge_scale;
                 p.set_cell(k, v, a.setting.soc.value_or(p.cell(k).soc()));
                 rig_.inputs_changed();
-                acted();
             } else if constexpr (std::is_same_v<T, ButtonStep>) {
                 if (a.hold_s < 0.0) {
                     rig_.board().set_button(a.held);
-                    acted();
-                } else {
+                    } else {
                     rig_.board().set_button(true);
-                    acted();
-                    rig_.run_for(a.hold_s);
+                        rig_.run_for(a.hold_s);
                     rig_.board().set_button(false);
                 }
             } else if constexpr (std::is_same_v<T, Mark>) {
@@ -217,7 +208,6 @@ void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult
             } else if constexpr (std::is_same_v<T, WriteRegister>) {
                 if (!port_.write) throw ScenarioError(s.file + ":" + std::to_string(step.line) + ": write needs the board's port");
                 port_.write(a.name, a.value);
-                acted();
             } else if constexpr (std::is_same_v<T, Expect>) {
                 expect(a, step.line, s, out);
             } else if constexpr (std::is_same_v<T, Repeat>) {

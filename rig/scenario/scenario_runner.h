@@ -47,7 +47,6 @@ private:
     Rig& rig_;
     PortAccess port_;
     std::map<std::string, double> marks_;
-    double last_action_s_ = 0.0;
 };
 
 }  // namespace bmshil::rig::scenario
