@@ -17,9 +17,7 @@ constexpr double kStride_s = 1.0;
 constexpr double kPortStride_s = 60.0;
 
 bool on_port(const std::string& signal) { return signal.rfind("reg:", 0) == 0 || signal.rfind("bit:", 0) == 0; }
-double stride_for(const Condition& c) {
-    return on_port(c.signal) || on_port(c.minus) ? kPortStride_s : kStride_s;
-}
+double stride_for(const Condition& c) { return on_port(c.signal) || on_port(c.minus) ? kPortStride_s : kStride_s; }
 
 std::string format(double v) {
     char buf[32];
@@ -104,10 +102,11 @@ double ScenarioRunner::signal(const std::string& name) {
         if (u == "degC") return p.cell(k).temperature_degC();
         if (u == "soc") return p.cell(k).soc();
     }
-    throw ScenarioError("unknown signal '" + name +
-                        "' (outputs: charge_fet, discharge_fet, precharge, heater, limiter, balancing; model: "
-                        "current_A, pack_V, cell_max_V, cell_min_V, cell_spread_V, cell_max_degC, cell_min_degC, "
-                        "cellN_V, cellN_degC, cellN_soc, afe_sc_latched; port: reg:<register name>, bit:<word>.<bit name>)");
+    throw ScenarioError(
+        "unknown signal '" + name +
+        "' (outputs: charge_fet, discharge_fet, precharge, heater, limiter, balancing; model: "
+        "current_A, pack_V, cell_max_V, cell_min_V, cell_spread_V, cell_max_degC, cell_min_degC, "
+        "cellN_V, cellN_degC, cellN_soc, afe_sc_latched; port: reg:<register name>, bit:<word>.<bit name>)");
 }
 
 bool ScenarioRunner::holds(const Condition& c) {
@@ -172,10 +171,22 @@ void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult
                 }
                 load->connected = a.connected;
                 if (!a.kind.empty()) {
-                    if (a.kind == "current") { load->kind = model::LoadKind::current; load->current_A = a.value; }
-                    if (a.kind == "power") { load->kind = model::LoadKind::power; load->power_W = a.value; }
-                    if (a.kind == "resistance") { load->kind = model::LoadKind::resistance; load->resistance_ohm = a.value; }
-                    if (a.kind == "inverter") { load->kind = model::LoadKind::inverter; load->power_W = a.value; }
+                    if (a.kind == "current") {
+                        load->kind = model::LoadKind::current;
+                        load->current_A = a.value;
+                    }
+                    if (a.kind == "power") {
+                        load->kind = model::LoadKind::power;
+                        load->power_W = a.value;
+                    }
+                    if (a.kind == "resistance") {
+                        load->kind = model::LoadKind::resistance;
+                        load->resistance_ohm = a.value;
+                    }
+                    if (a.kind == "inverter") {
+                        load->kind = model::LoadKind::inverter;
+                        load->power_W = a.value;
+                    }
                 }
                 rig_.inputs_changed();
             } else if constexpr (std::is_same_v<T, AmbientStep>) {
@@ -185,8 +196,9 @@ void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult
                     p.set_ambient_degC(a.degC);
             } else if constexpr (std::is_same_v<T, NtcFaultStep>) {
                 p.ntc(static_cast<std::size_t>(a.ntc))
-                    .set_fault(a.state == "open" ? model::NtcFault::open
-                                                 : a.state == "short" ? model::NtcFault::shorted : model::NtcFault::none);
+                    .set_fault(a.state == "open"    ? model::NtcFault::open
+                               : a.state == "short" ? model::NtcFault::shorted
+                                                    : model::NtcFault::none);
             } else if constexpr (std::is_same_v<T, CellStep>) {
                 const std::size_t k = static_cast<std::size_t>(a.setting.cell - 1);
                 model::CellVariation v = p.cell(k).variation();
@@ -198,15 +210,16 @@ void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult
             } else if constexpr (std::is_same_v<T, ButtonStep>) {
                 if (a.hold_s < 0.0) {
                     rig_.board().set_button(a.held);
-                    } else {
+                } else {
                     rig_.board().set_button(true);
-                        rig_.run_for(a.hold_s);
+                    rig_.run_for(a.hold_s);
                     rig_.board().set_button(false);
                 }
             } else if constexpr (std::is_same_v<T, Mark>) {
                 marks_[a.name] = rig_.now_s();
             } else if constexpr (std::is_same_v<T, WriteRegister>) {
-                if (!port_.write) throw ScenarioError(s.file + ":" + std::to_string(step.line) + ": write needs the board's port");
+                if (!port_.write)
+                    throw ScenarioError(s.file + ":" + std::to_string(step.line) + ": write needs the board's port");
                 port_.write(a.name, a.value);
             } else if constexpr (std::is_same_v<T, Expect>) {
                 expect(a, step.line, s, out);
@@ -262,7 +275,8 @@ void ScenarioRunner::expect(const Expect& e, int line, const Scenario& s, Scenar
     double from = rig_.now_s();
     if (!e.after.empty()) {
         const auto it = marks_.find(e.after);
-        if (it == marks_.end()) throw ScenarioError(s.file + ":" + std::to_string(line) + ": no mark '" + e.after + "' before this step");
+        if (it == marks_.end())
+            throw ScenarioError(s.file + ":" + std::to_string(line) + ": no mark '" + e.after + "' before this step");
         from = it->second;
     }
     // Poll finely enough to resolve the window: a tenth of its width, at most a tick.
@@ -286,7 +300,8 @@ void ScenarioRunner::expect(const Expect& e, int line, const Scenario& s, Scenar
     std::ostringstream msg;
     msg << "'" << c.text << "' ";
     if (!seen)
-        msg << "not true within " << format(e.within_max_s) << " s (" << c.signal << " = " << format(signal(c.signal)) << ")";
+        msg << "not true within " << format(e.within_max_s) << " s (" << c.signal << " = " << format(signal(c.signal))
+            << ")";
     else
         msg << "true after " << format(elapsed) << " s, window [" << format(e.within_min_s) << ", "
             << format(e.within_max_s) << "] s";
