@@ -19,16 +19,6 @@ std::vector<double> scaled(const std::vector<double>& v, double k) {
     return out;
 }
 
-// Integral over [0, dt] of v(t) = a + b e^{-t/tau}, and of v(t)^2, with the
-// step's constants k1 = tau (1 - e^{-dt/tau}) and k2 = tau/2 (1 - e^{-2 dt/tau}).
-struct RcIntegrals {
-    double v_dt;
-    double v2_dt;
-};
-inline RcIntegrals rc_integrals(double a, double b, double k1, double k2, double dt) {
-    return {a * dt + b * k1, a * a * dt + 2.0 * a * b * k1 + b * b * k2};
-}
-
 }  // namespace
 
 CellType::CellType(CellParams p) : params_(std::move(p)) {
@@ -79,6 +69,7 @@ Cell::Cell(std::shared_ptr<const CellType> type, CellVariation variation, double
 }
 
 void Cell::set_state(double soc, double hysteresis) {
+    close_segment();
     charge_Ah_ = soc * capacity_Ah_;
     h_ = std::clamp(hysteresis, -1.0, 1.0);
     v1_ = v2_ = 0.0;
@@ -86,6 +77,7 @@ void Cell::set_state(double soc, double hysteresis) {
 }
 
 void Cell::refresh_parameters() {
+    close_segment();  // the parameters of the open segment are about to change
     const double s = std::clamp(soc(), 0.0, 1.0);
     const CellType& t = *type_;
     const double k = t.arrhenius_factor(temperature_K_) * variation_.resistance_scale;
@@ -128,14 +120,59 @@ double Cell::r0_ohm() const {
            variation_.resistance_scale;
 }
 
-double Cell::step(double current_A, double dt_s) {
-    if (dt_s <= 0.0) return 0.0;
+void Cell::close_segment() const {
+    Segment& g = seg_;
+    if (g.steps == 0) return;
+    // Per step the RC voltage is v(t) = a + b e^{-t/tau} with a = i R and b the
+    // step's start value less a; over a step its integral is a dt + b k1 and the
+    // integral of its square a^2 dt + 2 a b k1 + b^2 k2 (k1, k2 of the step
+    // length). Summed over the segment's n steps these need only sum(b), sum(b^2).
+    const double n = static_cast<double>(g.steps);
+    const double i = g.current_A, dt = g.dt_s;
+    const double a1 = i * r1_, a2 = i * r2_;
+    const double v1_int = n * a1 * dt + k1_[0] * g.sum_b1;
+    const double v2_int = n * a2 * dt + k1_[1] * g.sum_b2;
+    const double v1_sq_int = n * a1 * a1 * dt + 2.0 * a1 * k1_[0] * g.sum_b1 + k2_[0] * g.sum_b1_sq;
+    const double v2_sq_int = n * a2 * a2 * dt + 2.0 * a2 * k1_[1] * g.sum_b2 + k2_[1] * g.sum_b2_sq;
+    const double time = n * dt;
+    const double v_hyst_int = half_gap_cached_ * g.sum_h_dt;
+
+    const double r0_loss = i * i * r0_ * time;
+    const double loss = r0_loss + i * (v1_int + v2_int) + i * v_hyst_int;
+    const double stored = 0.5 * c1_ * (v1_ * v1_ - g.v1_start * g.v1_start) +
+                          0.5 * c2_ * (v2_ * v2_ - g.v2_start * g.v2_start);
+    const double irreversible = r0_loss + v1_sq_int * inv_r1_ + v2_sq_int * inv_r2_ + i * v_hyst_int;
+    // Reversible (entropic) heat: the reaction releases -T dS per charge moved,
+    // with dS = F dU/dT per mole; charging (i > 0) where dU/dT > 0 warms the cell.
+    const double reversible = i * temperature_K_ * dudt_cached_ * time;
+    // Charge lost to coulombic inefficiency ends as heat.
+    const double side = i > 0.0 ? i * (1.0 - type_->params().coulombic_efficiency) * u_cached_ * time : 0.0;
+
+    energy_.electrical_loss_J += loss;
+    energy_.rc_stored_change_J += stored;
+    energy_.heat_irreversible_J += irreversible;
+    energy_.heat_reversible_J += reversible;
+    energy_.heat_side_reaction_J += side;
+    heat_untaken_J_ += irreversible + reversible + side;
+    g = Segment{};
+}
+
+double Cell::take_heat_J() {
+    close_segment();
+    const double q = heat_untaken_J_;
+    heat_untaken_J_ = 0.0;
+    return q;
+}
+
+void Cell::step(double current_A, double dt_s) {
+    if (dt_s <= 0.0) return;
     if (std::abs(soc() - cached_soc_) > kSocRefresh ||
         std::abs(temperature_K_ - cached_T_K_) > kTemperatureRefresh_K)
         refresh_parameters();
     // Step lengths come from time differences and jitter in the last bits;
     // the decay factors of a step within 1e-9 of the last are reused.
     if (std::abs(dt_s - cached_dt_) > 1e-9 * dt_s) {
+        close_segment();
         a1_ = std::exp(-dt_s / tau1_);
         a2_ = std::exp(-dt_s / tau2_);
         k1_[0] = tau1_ * (1.0 - a1_);
@@ -146,18 +183,26 @@ double Cell::step(double current_A, double dt_s) {
         hyst_cached_i_ = 0.0;
     }
     const double i = current_A;
+    if (seg_.steps != 0 && i != seg_.current_A) close_segment();
+    if (seg_.steps == 0) {
+        seg_.current_A = i;
+        seg_.dt_s = cached_dt_;
+        seg_.v1_start = v1_;
+        seg_.v2_start = v2_;
+    }
 
     // RC pairs: exact solution v(t) = i R + (v0 - i R) e^{-t/tau}.
-    const double inf1 = i * r1_, inf2 = i * r2_;
-    const RcIntegrals int1 = rc_integrals(inf1, v1_ - inf1, k1_[0], k2_[0], dt_s);
-    const RcIntegrals int2 = rc_integrals(inf2, v2_ - inf2, k1_[1], k2_[1], dt_s);
-    const double v1_new = inf1 + (v1_ - inf1) * a1_;
-    const double v2_new = inf2 + (v2_ - inf2) * a2_;
+    const double b1 = v1_ - i * r1_, b2 = v2_ - i * r2_;
+    v1_ = i * r1_ + b1 * a1_;
+    v2_ = i * r2_ + b2 * a2_;
+    seg_.sum_b1 += b1;
+    seg_.sum_b1_sq += b1 * b1;
+    seg_.sum_b2 += b2;
+    seg_.sum_b2_sq += b2 * b2;
 
     // Hysteresis moves toward the branch of the current's sign with charge
     // throughput; over a step its exact solution is exponential in |i| dt.
-    const double h_old = h_;
-    double h_int_dt = h_old * dt_s;  // integral of h over the step
+    double h_int_dt = h_ * dt_s;  // integral of h over the step
     if (i != 0.0) {
         if (i != hyst_cached_i_) {
             const double rate = std::abs(i) * hysteresis_rate_per_A_;
@@ -166,40 +211,17 @@ double Cell::step(double current_A, double dt_s) {
             hyst_cached_i_ = i;
         }
         const double target = i > 0.0 ? 1.0 : -1.0;
-        h_ = target + (h_old - target) * hyst_decay_;
-        h_int_dt = target * dt_s + (h_old - target) * hyst_gain_s_;
+        h_int_dt = target * dt_s + (h_ - target) * hyst_gain_s_;
+        h_ = target + (h_ - target) * hyst_decay_;
     }
-    const double v_hyst_dt = half_gap_cached_ * h_int_dt;
+    seg_.sum_h_dt += h_int_dt;
+    ++seg_.steps;
 
-    // Energy over the step.
-    const double r0_loss = i * i * r0_ * dt_s;
-    const double loss = r0_loss + i * (int1.v_dt + int2.v_dt) + i * v_hyst_dt;
-    const double stored = 0.5 * c1_ * (v1_new * v1_new - v1_ * v1_) + 0.5 * c2_ * (v2_new * v2_new - v2_ * v2_);
-    const double irreversible = r0_loss + int1.v2_dt * inv_r1_ + int2.v2_dt * inv_r2_ + i * v_hyst_dt;
-    // Reversible (entropic) heat: the reaction releases -T dS per charge moved,
-    // with dS = F dU/dT per mole; charging (i > 0) where dU/dT > 0 warms the cell.
-    const double reversible = i * temperature_K_ * dudt_cached_ * dt_s;
-    double side = 0.0;
-
-    // Charge: coulombic loss while charging, self-discharge always.
-    double stored_charge_A = i;
-    if (i > 0.0) {
-        const double eta = type_->params().coulombic_efficiency;
-        stored_charge_A = i * eta;
-        side = i * (1.0 - eta) * u_cached_ * dt_s;
-    }
-    // Self-discharge is a leakage: it fades as an empty cell's voltage collapses.
+    // Charge: coulombic loss while charging, self-discharge always. Self-discharge
+    // is a leakage: it fades as an empty cell's voltage collapses.
+    const double stored_charge_A = i > 0.0 ? i * type_->params().coulombic_efficiency : i;
     const double leak_A = charge_Ah_ > 0.0 ? self_discharge_A_ : 0.0;
     charge_Ah_ += (stored_charge_A - leak_A) * dt_s * (1.0 / 3600.0);
-
-    v1_ = v1_new;
-    v2_ = v2_new;
-    energy_.electrical_loss_J += loss;
-    energy_.rc_stored_change_J += stored;
-    energy_.heat_irreversible_J += irreversible;
-    energy_.heat_reversible_J += reversible;
-    energy_.heat_side_reaction_J += side;
-    return irreversible + reversible + side;
 }
 
 }  // namespace bmshil::model

@@ -92,8 +92,10 @@ public:
          double temperature_degC);
 
     // Advances the cell by dt_s under a constant terminal current.
-    // Returns the heat generated in the cell over the step, J.
-    double step(double current_A, double dt_s);
+    void step(double current_A, double dt_s);
+    // The heat generated since the last call, J (irreversible, entropic and
+    // side reactions).
+    double take_heat_J();
 
     // Rest the cell fully: RC pairs discharged, hysteresis on a branch (-1..1).
     void set_state(double soc, double hysteresis);
@@ -104,7 +106,10 @@ public:
     double v1_V() const { return v1_; }
     double v2_V() const { return v2_; }
     double temperature_degC() const { return temperature_K_ - kKelvinOffset; }
-    void set_temperature_degC(double t) { temperature_K_ = t + kKelvinOffset; }
+    void set_temperature_degC(double t) {
+        close_segment();
+        temperature_K_ = t + kKelvinOffset;
+    }
 
     // Equilibrium voltage (no hysteresis): average branch plus entropic shift.
     double equilibrium_V() const;
@@ -122,11 +127,18 @@ public:
 
     void set_self_discharge_scale(double s) { variation_.self_discharge_scale = s; }
     const CellVariation& variation() const { return variation_; }
-    const CellEnergy& energy() const { return energy_; }
+    const CellEnergy& energy() const {
+        close_segment();
+        return energy_;
+    }
     const CellType& type() const { return *type_; }
 
 private:
     void refresh_parameters();
+    // Energy is booked per segment, a run of steps with the same current, step
+    // length and parameters: each step adds to a few sums, and closing the
+    // segment turns them into the exact integrals (see cell.cpp).
+    void close_segment() const;
 
     std::shared_ptr<const CellType> type_;
     CellVariation variation_;
@@ -161,7 +173,17 @@ private:
     double hyst_cached_i_ = 0.0;
     double hyst_decay_ = 1.0, hyst_gain_s_ = 0.0;
 
-    CellEnergy energy_;
+    // The open segment (mutable: reading the energy closes it).
+    struct Segment {
+        long steps = 0;
+        double current_A = 0.0, dt_s = 0.0;
+        double v1_start = 0.0, v2_start = 0.0;
+        double sum_b1 = 0.0, sum_b1_sq = 0.0, sum_b2 = 0.0, sum_b2_sq = 0.0;  // b = v0 - i R per step
+        double sum_h_dt = 0.0;  // integral of the hysteresis state
+    };
+    mutable Segment seg_;
+    mutable CellEnergy energy_;
+    mutable double heat_untaken_J_ = 0.0;
 };
 
 }  // namespace bmshil::model

@@ -64,7 +64,8 @@ std::vector<CellSample> run_cell_profile(const CellParams& params, const std::ve
         const double end = profile[p + 1].time_s;
         while (t < end) {
             const double dt = std::min(options.max_step_s, end - t);
-            heat[0] = cell.step(i, dt);
+            cell.step(i, dt);
+            heat[0] = cell.take_heat_J();
             thermal.step(heat, dt, options.ambient_degC);
             cell.set_temperature_degC(thermal.temperature_degC(0));
             t += dt;

@@ -403,9 +403,7 @@ void Pack::step(double dt) {
             i_cell -= i_bleed;
             bleed_heat += i_bleed * i_bleed * config_.bleed_ohm * dt;
         }
-        const double q = cells_[k].step(i_cell, dt);
-        pending_heat_J_[static_cast<Eigen::Index>(k)] += q;
-        heat_total_J_ += q;
+        cells_[k].step(i_cell, dt);  // its heat is collected at the flush
         // The new state's EMF, for the loop solution and the sensors.
         const double e = cells_[k].emf_V();
         cell_emf_V_[k] = e;
@@ -509,6 +507,11 @@ void Pack::flush_heat() {
     if (pending_time_s_ <= 0.0) return;
     update_ambient();
     const std::size_t n = cells_.size();
+    for (std::size_t k = 0; k < n; ++k) {
+        const double q = cells_[k].take_heat_J();
+        pending_heat_J_[static_cast<Eigen::Index>(k)] += q;
+        heat_total_J_ += q;
+    }
     for (std::size_t k = 0; k + 1 < n; ++k) {
         pending_heat_J_[static_cast<Eigen::Index>(k)] += 0.5 * pending_busbar_J_;
         pending_heat_J_[static_cast<Eigen::Index>(k + 1)] += 0.5 * pending_busbar_J_;
