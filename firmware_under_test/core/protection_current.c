@@ -119,8 +119,12 @@ void bms_protect_current(bms_ctx *ctx)
     const int32_t i = ctx->current_ma;
     const uint32_t ad = (uint32_t)X(ctx, BMS_X_CURRENT_ALARM_DELAY_MS);
 
+    /* With the passive limiter in (switch 56), the current it holds down reached
+     * #51: the alarm's condition stands while the limiter is in, so the alarm is
+     * reported rather than hidden by its own consequence (found by the rig). */
+    const int passive_limiting = ctx->limiter_on && !SW(ctx, 55) && SW(ctx, 56);
     bms_judge(ctx, &ctx->alarm_det[BMS_A_CHG_OVERCURRENT], &ctx->alarms, BMS_A_CHG_OVERCURRENT,
-              SW(ctx, 33), i >= P(ctx, 51), i <= P(ctx, 52), ad, ad);
+              SW(ctx, 33), i >= P(ctx, 51) || passive_limiting, i <= P(ctx, 52) && !passive_limiting, ad, ad);
     bms_judge(ctx, &ctx->alarm_det[BMS_A_DSG_OVERCURRENT], &ctx->alarms, BMS_A_DSG_OVERCURRENT,
               SW(ctx, 35), i <= P(ctx, 53), i >= P(ctx, 54), ad, ad);
 

@@ -526,6 +526,27 @@ TEST(Limiter, PassiveAtP51RecheckAfterP72)
     EXPECT_EQ(b.out.limiter, 1);
 }
 
+TEST(Limiter, PassiveLimitingRaisesTheP51Alarm)
+{
+    // The limiter removes the over-current at once; the alarm must still be
+    // reported, confirmed like any alarm, while the limiter holds it down.
+    FakeBoard b;
+    booted(b);
+    b.current_ma = b.param(51);
+    b.tick();
+    ASSERT_EQ(b.out.limiter, 1);
+    b.current_ma = 10000; // limited
+    b.run(1000 - kTickMs);
+    EXPECT_FALSE(b.alarm(BMS_A_CHG_OVERCURRENT)) << "one tick early";
+    b.tick();
+    EXPECT_TRUE(b.alarm(BMS_A_CHG_OVERCURRENT));
+    // Switched out after #72 with the charger calmed down: the alarm recovers.
+    b.run(static_cast<uint32_t>(b.param(72)));
+    ASSERT_EQ(b.out.limiter, 0);
+    b.run(1100);
+    EXPECT_FALSE(b.alarm(BMS_A_CHG_OVERCURRENT));
+}
+
 TEST(Limiter, Switch56OffAndSwitch55Active)
 {
     FakeBoard b;

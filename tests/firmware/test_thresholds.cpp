@@ -60,8 +60,10 @@ const Row kRows[] = {
     {"ambient_undertemp", 45, 46, 0, 28, Q::Ambient, -1, Word::Prot, BMS_P_AMB_UT, kTemp, Fet::Both, 0, 0},
     {"power_high_alarm", 47, 48, 0, 30, Q::Power, +1, Word::Alarm, BMS_A_PWR_HIGH_TEMP, kTemp, Fet::None, 0, 0},
     {"power_overtemp", 49, 50, 0, 29, Q::Power, +1, Word::Prot, BMS_P_PWR_OT, kTemp, Fet::Both, 0, 0},
+    // The passive limiter (switch 56) holds the alarm while it is in: off here,
+    // where the current is set directly; Limiter.* covers the two together.
     {"chg_overcurrent_alarm", 51, 52, 0, 33, Q::Current, +1, Word::Alarm, BMS_A_CHG_OVERCURRENT, kCurrentAlarm,
-     Fet::None, 0, 0},
+     Fet::None, 56, 0},
     {"dsg_overcurrent_alarm", 53, 54, 0, 35, Q::Current, -1, Word::Alarm, BMS_A_DSG_OVERCURRENT, kCurrentAlarm,
      Fet::None, 0, 0},
     // Over-current protections recover by time (#70): see test_current.cpp.
