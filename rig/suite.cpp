@@ -37,24 +37,27 @@ std::string file_name_for(const std::string& item_name) {
     return s + ".json";
 }
 
+// One bit of a bit word, chosen by what the register map says of it.
+bool read_bit(ModbusObserver& obs, const std::string& word, const std::function<bool(const RegisterBit&)>& which,
+              const std::string& what) {
+    const Register& reg = obs.map().by_name(word);
+    const auto raw = static_cast<std::uint64_t>(obs.read_raw(reg));
+    for (const RegisterBit& b : reg.bits)
+        if (which(b)) return ((raw >> b.bit) & 1u) != 0;
+    throw std::runtime_error("the register map gives " + word + " no bit " + what);
+}
+
 // The port, through a real Modbus master talking to the board.
 scenario::PortAccess port_for(ModbusObserver& obs) {
     scenario::PortAccess port;
     port.read = [&obs](const std::string& name) { return obs.read(name); };
     port.write = [&obs](const std::string& name, double v) { obs.write(name, v); };
     port.flag = [&obs](const std::string& word, int parameter) {
-        const Register& reg = obs.map().by_name(word);
-        const auto raw = static_cast<std::uint64_t>(obs.read_raw(reg));
-        for (const RegisterBit& b : reg.bits)
-            if (b.parameter == parameter) return ((raw >> b.bit) & 1u) != 0;
-        throw std::runtime_error("the register map gives " + word + " no bit for parameter #" + std::to_string(parameter));
+        return read_bit(obs, word, [&](const RegisterBit& b) { return b.parameter == parameter; },
+                        "for parameter #" + std::to_string(parameter));
     };
     port.bit = [&obs](const std::string& word, const std::string& bit) {
-        const Register& reg = obs.map().by_name(word);
-        const auto raw = static_cast<std::uint64_t>(obs.read_raw(reg));
-        for (const RegisterBit& b : reg.bits)
-            if (b.name == bit) return ((raw >> b.bit) & 1u) != 0;
-        throw std::runtime_error("the register map gives " + word + " no bit named " + bit);
+        return read_bit(obs, word, [&](const RegisterBit& b) { return b.name == bit; }, "named " + bit);
     };
     port.write_switch = [&obs](int number, bool on) {
         const Register* reg = obs.map().switch_register(number);

@@ -45,7 +45,10 @@ double delay_bound_s(const Threshold& t, const ParameterSet& p) {
 // constant-current charger or load.
 class Stimulus {
 public:
-    Stimulus(Rig& rig, Quantity q) : rig_(rig), q_(q) {}
+    // charger_ceiling_V: the charger over-voltage protection (#19) in force,
+    // which a current stimulus must stay below.
+    Stimulus(Rig& rig, Quantity q, double charger_ceiling_V)
+        : rig_(rig), q_(q), charger_ceiling_V_(charger_ceiling_V) {}
 
     void set(double v) {
         model::Pack& p = rig_.pack();
@@ -70,8 +73,8 @@ public:
             case Quantity::charge_current_A:
                 p.charger().connected = true;
                 // High enough that the charger stays in current limit up to
-                // ~150 A into a half-full pack, below the 63 V charger limit.
-                p.charger().voltage_setpoint_V = 62.0;
+                // ~150 A into a half-full pack, 1 V below the charger limit (#19).
+                p.charger().voltage_setpoint_V = charger_ceiling_V_ - 1.0;
                 p.charger().current_limit_A = v;
                 break;
             case Quantity::discharge_current_A: {
@@ -162,6 +165,7 @@ private:
 
     Rig& rig_;
     Quantity q_;
+    double charger_ceiling_V_;
 };
 
 bool reacted(CheckContext& ctx, const Threshold& t) {
@@ -199,7 +203,7 @@ struct Run {
     std::deque<std::pair<double, double>> history;  // (time, true value)
 
     Run(CheckContext& c, const Threshold& th)
-        : ctx(c), t(th), stim(c.rig, th.quantity),
+        : ctx(c), t(th), stim(c.rig, th.quantity, c.params[19]),
           configured(magnitude(th, c.params[th.trip])),
           recovery_value(th.recovery ? magnitude(th, c.params[th.recovery]) : 0.0),
           delay(delay_s(th, c.params)), tol(c.tol.of(th.quantity)), direction(th.direction) {}
