@@ -19,6 +19,7 @@
 #include "adapters/native/native_adapter.h"
 #include "json_report.h"
 #include "observer/modbus_observer.h"
+#include "observer/settings_writer.h"
 #include "oracle/spec.h"
 #include "rig.h"
 #include "waveform.h"
@@ -69,6 +70,20 @@ scenario::PortAccess port_for(ModbusObserver& obs) {
 
 }  // namespace
 
+oracle::ParameterSet parameters_in_force(const oracle::Spec& spec, const SuiteOptions& o) {
+    oracle::ParameterSet set(spec);
+    for (const ParameterOverride& p : o.parameters) set.set(p.number, p.value, p.origin);
+    for (const SwitchOverride& s : o.switches) set.set_switch(s.number, s.on, s.origin);
+    return set;
+}
+
+void set_overrides(SuiteOptions& o, const oracle::ParameterSet& set) {
+    o.parameters.clear();
+    o.switches.clear();
+    for (const auto& [n, origin] : set.overridden_parameters()) o.parameters.push_back({n, set[n], origin});
+    for (const auto& [n, origin] : set.overridden_switches()) o.switches.push_back({n, set.switch_on(n), origin});
+}
+
 SuitePlan plan_suite(const SuiteOptions& o) {
     SuitePlan plan;
     const oracle::Spec spec = oracle::Spec::load(o.spec_dir);
@@ -97,10 +112,7 @@ SuitePlan plan_suite(const SuiteOptions& o) {
     // Switches whose behaviour the manual leaves out (unused) or that need
     // hardware the rig does not model: what can be checked is that the board
     // stores and reports them.
-    const auto needs_hardware = [](const oracle::Switch& sw) {
-        static const std::set<int> hardware{32, 57, 60, 61, 62, 63};
-        return hardware.count(sw.number) != 0;
-    };
+    const auto needs_hardware = [](const oracle::Switch& sw) { return !sw.needs_hardware.empty(); };
     std::set<int> hardware_switches;
     if (o.generated) {
         for (const auto& [n, sw] : spec.switches()) {
@@ -133,6 +145,8 @@ SuitePlan plan_suite(const SuiteOptions& o) {
         collect(parsed.steps);
     }
     std::sort(plan.items.begin(), plan.items.end(), [](const SuiteItem& a, const SuiteItem& b) { return a.name < b.name; });
+    plan.coverage.parameter_count = static_cast<int>(spec.parameters().size());
+    plan.coverage.switch_count = static_cast<int>(spec.switches().size());
     plan.coverage.parameters_verified.assign(params.begin(), params.end());
     plan.coverage.switches_verified.assign(switches.begin(), switches.end());
     for (const auto& [n, p] : spec.parameters())
@@ -141,16 +155,14 @@ SuitePlan plan_suite(const SuiteOptions& o) {
     for (const auto& [n, s] : spec.switches())
         if (!switches.count(n))
             plan.coverage.switches_not_verifiable.emplace_back(
-                n, hardware_switches.count(n) ? "needs hardware the rig does not model (" + s.name + "); stored and reported is checked"
+                n, hardware_switches.count(n) ? "needs " + s.needs_hardware + ", which the rig does not model (" + s.name + "); stored and reported is checked"
                                               : "no generated check or scenario yet (" + s.name + ")");
     return plan;
 }
 
 ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
     const oracle::Spec spec = oracle::Spec::load(o.spec_dir);
-    oracle::ParameterSet params(spec);
-    for (const auto& [n, v] : o.parameters) params.set(n, v);
-    for (const auto& [n, on] : o.switches) params.set_switch(n, on);
+    const oracle::ParameterSet params = parameters_in_force(spec, o);
 
     RigConfig config;
     config.cell_file = o.cell_file;
@@ -185,13 +197,8 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
     ModbusObserver observer(rig.board(), map, map.default_address());
     scenario::PortAccess port = port_for(observer);
     rig.run_for(0.1);  // power-on: the firmware's first calls
-    // The parameters in force, written over the port as a user would.
-    for (const auto& [n, v] : o.parameters) {
-        const Register* reg = map.parameter(n);
-        if (reg == nullptr) throw std::runtime_error("the register map has no register for parameter #" + std::to_string(n));
-        observer.write(reg->name, v);
-    }
-    for (const auto& [n, on] : o.switches) port.write_switch(n, on);
+    // The parameters in force, written over the port as a whole, as a user would.
+    write_settings(observer, params);
 
     if (item.stored_switch != 0) {
         // Written opposite to the manual's default, read back, restored.

@@ -12,10 +12,22 @@
 #include <vector>
 
 #include "oracle/catalog.h"
+#include "oracle/spec.h"
 #include "oracle/threshold_checks.h"
 #include "verdict.h"
 
 namespace bmshil::rig {
+
+struct ParameterOverride {
+    int number = 0;
+    double value = 0.0;  // in the manual's unit
+    oracle::Origin origin;
+};
+struct SwitchOverride {
+    int number = 0;
+    bool on = false;
+    oracle::Origin origin;
+};
 
 struct SuiteOptions {
     std::string firmware_library;
@@ -30,8 +42,9 @@ struct SuiteOptions {
     std::vector<std::string> scenario_files;
     std::string results_dir;       // one JSON per finished item
     std::string vcd_dir;           // waveforms of failed items ("" = none)
-    std::vector<std::pair<int, double>> parameters;  // overrides of the manual's defaults
-    std::vector<std::pair<int, bool>> switches;
+    // Overrides of the manual's defaults, with where each was given.
+    std::vector<ParameterOverride> parameters;
+    std::vector<SwitchOverride> switches;
     std::function<void(const ScenarioResult&, std::size_t done, std::size_t total)> progress;
 };
 
@@ -50,6 +63,11 @@ struct SuitePlan {
     Coverage coverage;  // what the items verify once they run
 };
 SuitePlan plan_suite(const SuiteOptions& options);
+
+// The manual's defaults with the options' overrides.
+oracle::ParameterSet parameters_in_force(const oracle::Spec& spec, const SuiteOptions& options);
+// The overrides of a parameter set (e.g. a parameter file), for the options.
+void set_overrides(SuiteOptions& options, const oracle::ParameterSet& set);
 
 // Runs one item in this process: builds the rig, the port, runs, judges.
 ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& options);

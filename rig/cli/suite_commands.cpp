@@ -1,13 +1,13 @@
 #include "suite_commands.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 
 #include "json_report.h"
 #include "junit_report.h"
+#include "oracle/parameter_file.h"
+#include "oracle/parameter_rules.h"
 #include "suite.h"
 
 namespace bmshil::rig::cli {
@@ -33,45 +33,6 @@ void add_suite_options(CLI::App& app, SuiteCommandOptions& o, bool scenario_file
 
 namespace {
 
-// parameters: {5: 3.60} and switches: {31: on}; errors name file and line.
-void read_params(const std::string& file, SuiteOptions& s) {
-    if (file.empty()) return;
-    YAML::Node root;
-    try {
-        root = YAML::LoadFile(file);
-    } catch (const YAML::Exception& e) {
-        throw std::runtime_error(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-    }
-    const auto where = [&](const YAML::Node& n) { return file + ":" + std::to_string(n.Mark().line + 1) + ": "; };
-    if (!root.IsMap()) throw std::runtime_error(where(root) + "expected parameters: and switches:");
-    for (const auto& kv : root) {
-        const std::string key = kv.first.as<std::string>();
-        if (key != "parameters" && key != "switches")
-            throw std::runtime_error(where(kv.first) + "unknown key '" + key + "' (parameters, switches)");
-        for (const auto& entry : kv.second) {
-            int number = 0;
-            try {
-                number = entry.first.as<int>();
-            } catch (const YAML::Exception&) {
-                throw std::runtime_error(where(entry.first) + "expected a number, got '" + entry.first.Scalar() + "'");
-            }
-            const std::string text = entry.second.Scalar();
-            if (key == "switches") {
-                if (text != "on" && text != "off")
-                    throw std::runtime_error(where(entry.second) + "switch " + std::to_string(number) + ": expected on or off, got '" + text + "'");
-                s.switches.emplace_back(number, text == "on");
-            } else {
-                try {
-                    s.parameters.emplace_back(number, entry.second.as<double>());
-                } catch (const YAML::Exception&) {
-                    throw std::runtime_error(where(entry.second) + "parameter #" + std::to_string(number) +
-                                             ": expected a number, got '" + text + "'");
-                }
-            }
-        }
-    }
-}
-
 SuiteOptions suite_options(const SuiteCommandOptions& o) {
     SuiteOptions s;
     s.firmware_library = o.firmware;
@@ -84,7 +45,18 @@ SuiteOptions suite_options(const SuiteCommandOptions& o) {
     s.filter = o.filter;
     s.results_dir = o.results_dir;
     s.vcd_dir = o.vcd_dir;
-    read_params(o.params, s);
+    // The parameter file, checked entry by entry and then as a set against
+    // the manual's rules, before anything runs.
+    const oracle::Spec spec = oracle::Spec::load(o.spec_dir);
+    const oracle::ParameterSet set = oracle::load_parameter_file(spec, o.params);
+    const std::vector<oracle::RuleViolation> bad = oracle::check_rules(set);
+    if (!bad.empty()) {
+        std::string what = o.params + ": the parameter set breaks " + std::to_string(bad.size()) + " rule" +
+                           (bad.size() == 1 ? "" : "s") + " of the manual; nothing was run";
+        for (const auto& v : bad) what += "\n  " + v.message(spec);
+        throw std::runtime_error(what);
+    }
+    set_overrides(s, set);
     return s;
 }
 

@@ -273,26 +273,30 @@ double ModbusObserver::read(const std::string& name) {
     return static_cast<double>(read_raw(reg)) * reg.scale;
 }
 
-void ModbusObserver::write(const std::string& name, double physical_value) {
-    const Register& reg = map_.by_name(name);
-    if (!reg.writable) throw std::invalid_argument("ModbusObserver: register " + name + " is read-only");
+std::vector<std::uint16_t> ModbusObserver::encode(const Register& reg, double physical_value) const {
     const int bits = 16 * reg.words;
     const std::int64_t min = reg.is_signed ? -(std::int64_t{1} << (bits - 1)) : 0;
     const std::int64_t max = reg.is_signed ? (std::int64_t{1} << (bits - 1)) - 1 : (std::int64_t{1} << bits) - 1;
     const double rounded = std::round(physical_value / reg.scale);
     if (!std::isfinite(rounded) || rounded < static_cast<double>(min) || rounded > static_cast<double>(max))
         throw std::out_of_range("ModbusObserver: " + std::to_string(physical_value) + " " + reg.unit +
-                                " does not fit register " + name);
+                                " does not fit register " + reg.name);
     // Two's complement over the register's words.
     const auto raw = static_cast<std::uint32_t>(static_cast<std::int64_t>(rounded) & ((std::int64_t{1} << bits) - 1));
-    if (reg.words == 1) {
-        write_register(reg.address, static_cast<std::uint16_t>(raw));
-        return;
-    }
+    if (reg.words == 1) return {static_cast<std::uint16_t>(raw)};
     const auto high = static_cast<std::uint16_t>(raw >> 16);
     const auto low = static_cast<std::uint16_t>(raw & 0xFFFFu);
-    write_registers(reg.address, map_.high_word_first() ? std::vector<std::uint16_t>{high, low}
-                                                        : std::vector<std::uint16_t>{low, high});
+    return map_.high_word_first() ? std::vector<std::uint16_t>{high, low} : std::vector<std::uint16_t>{low, high};
+}
+
+void ModbusObserver::write(const std::string& name, double physical_value) {
+    const Register& reg = map_.by_name(name);
+    if (!reg.writable) throw std::invalid_argument("ModbusObserver: register " + name + " is read-only");
+    const std::vector<std::uint16_t> words = encode(reg, physical_value);
+    if (words.size() == 1)
+        write_register(reg.address, words[0]);
+    else
+        write_registers(reg.address, words);
 }
 
 }  // namespace bmshil::rig

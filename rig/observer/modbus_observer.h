@@ -81,6 +81,8 @@ public:
     void write(const std::string& name, double physical_value);
     // The raw value of a register of 1 or 2 words, sign-extended if signed.
     std::int64_t read_raw(const Register& reg);
+    // The words write() would send for a physical value (same errors).
+    std::vector<std::uint16_t> encode(const Register& reg, double physical_value) const;
 
     const RegisterMap& map() const { return map_; }
     const std::string& pty_path() const { return slave_path_; }

@@ -14,5 +14,6 @@ find_package(Threads REQUIRED)  # each transaction runs libmodbus on a worker th
 set(BMSHIL_OBSERVER_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/register_map.cpp
   ${CMAKE_CURRENT_LIST_DIR}/modbus_observer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/settings_writer.cpp
 )
 set(BMSHIL_OBSERVER_LIBRARIES PkgConfig::LIBMODBUS nlohmann_json::nlohmann_json Threads::Threads)

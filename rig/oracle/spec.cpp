@@ -68,7 +68,7 @@ bool Switch::unused() const {
 Spec Spec::load(const std::string& folder) {
     Spec spec;
     const std::string pfile = folder + "/parameters.csv";
-    for (const auto& f : read_rows(pfile, 6)) {
+    for (const auto& f : read_rows(pfile, 8)) {
         Parameter p;
         p.number = to_int(f[0], pfile);
         p.key = f[1];
@@ -79,22 +79,35 @@ Spec Spec::load(const std::string& folder) {
             throw SpecError(pfile + ": parameter " + f[0] + ": default '" + f[3] + "' is not a number");
         }
         p.unit = f[4];
-        p.meaning = f[5];
+        try {
+            p.min_value = std::stod(f[5]);
+            p.max_value = std::stod(f[6]);
+        } catch (const std::exception&) {
+            throw SpecError(pfile + ": parameter " + f[0] + ": range '" + f[5] + "'..'" + f[6] + "' is not two numbers");
+        }
+        if (!(p.min_value <= p.default_value && p.default_value <= p.max_value))
+            throw SpecError(pfile + ": parameter " + f[0] + ": default " + f[3] + " outside its range " + f[5] + ".." + f[6]);
+        p.meaning = f[7];
         spec.parameters_[p.number] = p;
     }
     const std::string sfile = folder + "/switches.csv";
-    for (const auto& f : read_rows(sfile, 5)) {
+    for (const auto& f : read_rows(sfile, 6)) {
         Switch s;
         s.number = to_int(f[0], sfile);
         s.key = f[1];
         s.name = f[2];
         if (f[3] != "on" && f[3] != "off") throw SpecError(sfile + ": switch " + f[0] + ": default '" + f[3] + "'");
         s.default_on = f[3] == "on";
-        s.meaning = f[4];
+        s.needs_hardware = f[4];
+        s.meaning = f[5];
         spec.switches_[s.number] = s;
     }
-    if (spec.parameters_.size() != 87) throw SpecError(pfile + ": expected 87 parameters, got " + std::to_string(spec.parameters_.size()));
-    if (spec.switches_.size() != 64) throw SpecError(sfile + ": expected 64 switches, got " + std::to_string(spec.switches_.size()));
+    // The counts are the tables' own; numbers run 1..N without gaps.
+    const auto contiguous = [](const auto& table) {
+        return !table.empty() && table.begin()->first == 1 && table.rbegin()->first == static_cast<int>(table.size());
+    };
+    if (!contiguous(spec.parameters_)) throw SpecError(pfile + ": parameter numbers must run 1..N without gaps");
+    if (!contiguous(spec.switches_)) throw SpecError(sfile + ": switch numbers must run 1..N without gaps");
     return spec;
 }
 
@@ -127,14 +140,26 @@ bool ParameterSet::switch_on(int number) const {
     return it->second;
 }
 
-void ParameterSet::set(int number, double value) {
+void ParameterSet::set(int number, double value, Origin origin) {
     spec_->parameter(number);
     values_[number] = value;
+    parameter_origins_[number] = std::move(origin);
 }
 
-void ParameterSet::set_switch(int number, bool on) {
+void ParameterSet::set_switch(int number, bool on, Origin origin) {
     spec_->switch_(number);
     switches_[number] = on;
+    switch_origins_[number] = std::move(origin);
+}
+
+Origin ParameterSet::origin_of_parameter(int number) const {
+    const auto it = parameter_origins_.find(number);
+    return it == parameter_origins_.end() ? Origin{} : it->second;
+}
+
+std::string Origin::where() const {
+    if (file.empty()) return "";
+    return line > 0 ? file + ":" + std::to_string(line) + ": " : file + ": ";
 }
 
 }  // namespace bmshil::rig::oracle

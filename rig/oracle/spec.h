@@ -12,12 +12,19 @@ struct Parameter {
     int number = 0;
     std::string key, name, unit, meaning;
     double default_value = 0.0;
+    // The range a setting may take (spec/INTERPRETATION.md, "Settings"), in `unit`.
+    double min_value = 0.0, max_value = 0.0;
+    // Counts are whole numbers.
+    bool integral() const { return unit == "count"; }
 };
 
 struct Switch {
     int number = 0;
     std::string key, name, meaning;
     bool default_on = false;
+    // What it needs that the rig does not model ("" = nothing): such a switch
+    // is checked as stored and reported only.
+    std::string needs_hardware;
     // The manual marks it unused or unsupported: stored and reported only.
     bool unused() const;
 };
@@ -42,20 +49,33 @@ private:
     std::map<int, Switch> switches_;
 };
 
+// Where a setting was given: a file and line, for errors that point at it.
+struct Origin {
+    std::string file;
+    int line = 0;
+    std::string where() const;  // "file:line: ", or "" when unknown
+};
+
 // The values in force for one run: the manual's defaults, overridden.
 class ParameterSet {
 public:
     explicit ParameterSet(const Spec& spec);
     double operator[](int number) const;  // in the manual's unit
     bool switch_on(int number) const;
-    void set(int number, double value);
-    void set_switch(int number, bool on);
+    void set(int number, double value, Origin origin = {});
+    void set_switch(int number, bool on, Origin origin = {});
     const Spec& spec() const { return *spec_; }
+
+    // What differs from the manual's defaults, in number order, with where it was given.
+    const std::map<int, Origin>& overridden_parameters() const { return parameter_origins_; }
+    const std::map<int, Origin>& overridden_switches() const { return switch_origins_; }
+    Origin origin_of_parameter(int number) const;
 
 private:
     const Spec* spec_;
     std::map<int, double> values_;
     std::map<int, bool> switches_;
+    std::map<int, Origin> parameter_origins_, switch_origins_;
 };
 
 }  // namespace bmshil::rig::oracle
