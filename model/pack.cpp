@@ -541,6 +541,13 @@ void Pack::set_cell_temperatures_degC(double t) {
     resolve();
 }
 
+void Pack::set_cell_temperature_degC(std::size_t index, double t) {
+    flush_heat();
+    thermal_.set_degC(index, t);
+    update_cell_temperatures();
+    resolve();
+}
+
 void Pack::set_power_stage_degC(double t) {
     flush_heat();
     thermal_.set_degC(thermal_.power_node(), t);

@@ -174,6 +174,7 @@ public:
     void set_temperatures_degC(double t);  // every node; also ambient untouched
     // Impose temperatures, as a bench's NTC emulators impose them on the sensors.
     void set_cell_temperatures_degC(double t);
+    void set_cell_temperature_degC(std::size_t index, double t);  // one cell's node
     void set_power_stage_degC(double t);
     // Hand the heat generated so far to the thermal network now.
     void flush_heat();

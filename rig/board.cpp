@@ -26,11 +26,25 @@ void Board::pause_if_asked() {
 }
 
 void Board::power_on() {
+    powered_ = true;
     bmshil_board_storage s{storage_.data(), storage_.size()};
     adapter_.reset(s);
     out_ = bmshil_board_outputs{};
     applied_once_ = false;
     wake();
+}
+
+void Board::power_off() {
+    pack_.sync();
+    powered_ = false;
+    wake_.cancel();
+    // An unpowered board drives nothing; the AFE keeps its last threshold.
+    const bmshil_board_outputs last = out_;
+    out_ = bmshil_board_outputs{};
+    out_.afe_sc_threshold_ma = last.afe_sc_threshold_ma;
+    out_.afe_sc_delay_us = last.afe_sc_delay_us;
+    apply_outputs();
+    rx_.clear();
 }
 
 void Board::set_button(bool pressed) {
@@ -46,6 +60,7 @@ void Board::wake() {
 void Board::send(const std::vector<std::uint8_t>& bytes) { rx_.insert(rx_.end(), bytes.begin(), bytes.end()); }
 
 void Board::run_now() {
+    if (!powered_) return;
     pack_.sync();
     call_firmware();
     apply_outputs();
@@ -58,6 +73,7 @@ std::vector<std::uint8_t> Board::take_sent() {
 }
 
 void Board::run() {
+    if (!powered_) return;
     pack_.sync();
     call_firmware();
     apply_outputs();

@@ -31,6 +31,10 @@ public:
 
     // Power-on reset of the firmware (storage kept), then run it at once.
     void power_on();
+    // Power lost: the firmware is not called, every output is off (FETs open),
+    // the port is silent, until power_on(). Storage is kept.
+    void power_off();
+    bool powered() const { return powered_; }
     // The button, as a person holds it; pressing it wakes a sleeping firmware.
     void set_button(bool pressed);
     // An interrupt: run the firmware as soon as the kernel allows (a charger
@@ -74,6 +78,7 @@ private:
     std::vector<std::uint8_t> storage_;
     std::vector<std::uint8_t> rx_, tx_, sent_;
     bool button_ = false;
+    bool powered_ = true;
     std::uint64_t calls_ = 0;
     double firmware_wall_s_ = 0.0;
 };

@@ -49,8 +49,8 @@ bool read_bit(ModbusObserver& obs, const std::string& word, const std::function<
 }
 
 // The port, through a real Modbus master talking to the board.
-scenario::PortAccess port_for(ModbusObserver& obs) {
-    scenario::PortAccess port;
+PortAccess port_for(ModbusObserver& obs) {
+    PortAccess port;
     port.read = [&obs](const std::string& name) { return obs.read(name); };
     port.write = [&obs](const std::string& name, double v) { obs.write(name, v); };
     port.flag = [&obs](const std::string& word, int parameter) {
@@ -65,6 +65,9 @@ scenario::PortAccess port_for(ModbusObserver& obs) {
         if (reg == nullptr) throw std::runtime_error("the register map has no register for switch " + std::to_string(number));
         obs.write(reg->name, on ? 1.0 : 0.0);
     };
+    port.parameter_of = [&obs](const std::string& name) { return obs.map().by_name(name).parameter; };
+    port.switch_of = [&obs](const std::string& name) { return obs.map().by_name(name).switch_number; };
+    port.unit_of = [&obs](const std::string& name) { return obs.map().by_name(name).unit; };
     return port;
 }
 
@@ -90,21 +93,23 @@ SuitePlan plan_suite(const SuiteOptions& o) {
     std::set<int> params, switches;
     const std::regex filter(o.filter.empty() ? ".*" : o.filter);
     if (o.generated) {
-        for (const oracle::Threshold& t : oracle::thresholds()) {
-            for (auto kind : {oracle::CheckKind::trip_value, oracle::CheckKind::delay, oracle::CheckKind::recovery,
-                              oracle::CheckKind::switch_off}) {
+        for (const oracle::Threshold& t : spec.thresholds()) {
+            for (oracle::CheckKind kind : oracle::kCheckKinds) {
                 if (!oracle::applicable(t, kind, nullptr)) continue;
                 char name[64];
                 std::snprintf(name, sizeof name, "generated/p%03d.%s", t.trip, oracle::to_string(kind));
                 if (!std::regex_search(std::string(name), filter)) continue;
-                plan.items.push_back({name, &t, kind, ""});
+                plan.items.push_back({name, t, kind, ""});
                 switch (kind) {
                     case oracle::CheckKind::trip_value: params.insert(t.trip); break;
                     case oracle::CheckKind::delay:
                         if (t.delay == oracle::DelaySource::parameter) params.insert(t.delay_parameter);
                         break;
-                    case oracle::CheckKind::recovery: params.insert(t.recovery ? t.recovery : 70); break;
+                    case oracle::CheckKind::recovery:
+                    case oracle::CheckKind::recovery_delay: params.insert(t.recovery ? t.recovery : 70); break;
                     case oracle::CheckKind::switch_off: switches.insert(t.switch_number); break;
+                    case oracle::CheckKind::opposite_direction:
+                    case oracle::CheckKind::other_sensors: break;
                 }
             }
         }
@@ -120,7 +125,7 @@ SuitePlan plan_suite(const SuiteOptions& o) {
             char name[64];
             std::snprintf(name, sizeof name, "generated/s%02d.stored", n);
             if (!std::regex_search(std::string(name), filter)) continue;
-            plan.items.push_back({name, nullptr, oracle::CheckKind::trip_value, "", n});
+            plan.items.push_back({name, std::nullopt, oracle::CheckKind::trip_value, "", n});
             if (sw.unused()) switches.insert(n);
             else hardware_switches.insert(n);
         }
@@ -129,8 +134,8 @@ SuitePlan plan_suite(const SuiteOptions& o) {
         const std::string stem = std::filesystem::path(file).stem().string();
         const std::string name = "scenarios/" + stem;
         if (!std::regex_search(name, filter)) continue;
-        const scenario::Scenario parsed = scenario::load_scenario(file);
-        plan.items.push_back({name, nullptr, oracle::CheckKind::trip_value, file, 0, parsed.timeout_s});
+        const scenario::Scenario parsed = scenario::load_scenario(file, &spec);
+        plan.items.push_back({name, std::nullopt, oracle::CheckKind::trip_value, file, 0, parsed.timeout_s});
         // A scenario's expectations name what they verify.
         const std::function<void(const std::vector<scenario::Step>&)> collect = [&](const auto& steps) {
             for (const scenario::Step& step : steps) {
@@ -171,7 +176,7 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
     config.pack.initial_soc = 0.5;
     scenario::Scenario scenario;
     if (!item.scenario_file.empty()) {
-        scenario = scenario::load_scenario(item.scenario_file);
+        scenario = scenario::load_scenario(item.scenario_file, &spec);
         config = scenario::configure(scenario, config);
     }
     Rig rig(config);
@@ -195,7 +200,7 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
     };
     const RegisterMap map = RegisterMap::load(o.register_map);
     ModbusObserver observer(rig.board(), map, map.default_address());
-    scenario::PortAccess port = port_for(observer);
+    PortAccess port = port_for(observer);
     rig.run_for(0.1);  // power-on: the firmware's first calls
     // The parameters in force, written over the port as a whole, as a user would.
     write_settings(observer, params);
@@ -230,18 +235,19 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
         r.status = f.passed ? ScenarioStatus::passed : ScenarioStatus::failed;
         return finish(r);
     }
-    if (item.threshold != nullptr) {
-        oracle::CheckContext ctx{rig, port, params, oracle::tolerances(config.pack, config.board.tick_s)};
+    if (item.threshold) {
+        Probes probes(rig, port);
+        oracle::CheckContext ctx{rig, port, probes, params, oracle::tolerances(config.pack, config.board.tick_s)};
         ScenarioResult r;
         r.name = item.name;
         r.group = "generated";
         const double start = rig.now_s();
-        r.findings.push_back(oracle::run_threshold_check(ctx, *item.threshold, item.kind));
+        r.findings.push_back(oracle::run_check(ctx, *item.threshold, item.kind));
         r.simulated_s = rig.now_s() - start;
         r.status = r.findings.back().passed ? ScenarioStatus::passed : ScenarioStatus::failed;
         return finish(r);
     }
-    scenario::ScenarioRunner runner(rig, port);
+    scenario::ScenarioRunner runner(rig, port, params);
     ScenarioResult r = runner.run(scenario);
     r.name = item.name;
     return finish(r);
@@ -278,7 +284,7 @@ SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
     const auto failed = [&](const SuiteItem& item, ScenarioStatus status, const std::string& why) {
         ScenarioResult r;
         r.name = item.name;
-        r.group = item.threshold ? "generated" : "scenarios";
+        r.group = item.threshold || item.stored_switch ? "generated" : "scenarios";
         r.source = item.scenario_file;
         r.status = status;
         r.error = why;

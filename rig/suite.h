@@ -7,13 +7,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "oracle/catalog.h"
 #include "oracle/spec.h"
-#include "oracle/threshold_checks.h"
+#include "oracle/checks/checks.h"
 #include "verdict.h"
 
 namespace bmshil::rig {
@@ -50,7 +51,7 @@ struct SuiteOptions {
 
 struct SuiteItem {
     std::string name;  // unique, stable: "generated/p005.trip_value", "scenarios/short_circuit"
-    const oracle::Threshold* threshold = nullptr;
+    std::optional<oracle::Threshold> threshold;  // a generated check of this threshold
     oracle::CheckKind kind = oracle::CheckKind::trip_value;
     std::string scenario_file;
     int stored_switch = 0;  // a switch checked as stored and reported over the port

@@ -1,5 +1,8 @@
 #include "catalog.h"
 
+#include "csv_table.h"
+#include "spec.h"
+
 namespace bmshil::rig::oracle {
 
 const char* to_string(Quantity q) {
@@ -19,6 +22,23 @@ const char* to_string(Quantity q) {
     return "?";
 }
 
+const char* key_of(Quantity q) {
+    switch (q) {
+        case Quantity::cell_max_V: return "cell_max_V";
+        case Quantity::cell_min_V: return "cell_min_V";
+        case Quantity::pack_V: return "pack_V";
+        case Quantity::terminal_V: return "terminal_V";
+        case Quantity::cell_max_degC: return "cell_max_degC";
+        case Quantity::cell_min_degC: return "cell_min_degC";
+        case Quantity::ambient_degC: return "ambient_degC";
+        case Quantity::power_degC: return "power_degC";
+        case Quantity::charge_current_A: return "charge_current_A";
+        case Quantity::discharge_current_A: return "discharge_current_A";
+        case Quantity::cell_spread_V: return "cell_spread_V";
+    }
+    return "?";
+}
+
 const char* unit_of(Quantity q) {
     switch (q) {
         case Quantity::cell_max_V:
@@ -32,6 +52,13 @@ const char* unit_of(Quantity q) {
     }
 }
 
+bool is_temperature(Quantity q) {
+    return q == Quantity::cell_max_degC || q == Quantity::cell_min_degC || q == Quantity::ambient_degC ||
+           q == Quantity::power_degC;
+}
+
+bool is_current(Quantity q) { return q == Quantity::charge_current_A || q == Quantity::discharge_current_A; }
+
 const char* to_string(Reaction r) {
     switch (r) {
         case Reaction::alarm: return "alarm flag";
@@ -44,57 +71,86 @@ const char* to_string(Reaction r) {
     return "?";
 }
 
-const std::vector<Threshold>& thresholds() {
-    using Q = Quantity;
-    using R = Reaction;
-    constexpr auto V = DelaySource::voltage_confirmation;
-    constexpr auto T = DelaySource::temperature_confirmation;
-    constexpr auto P = DelaySource::parameter;
-    constexpr auto U = DelaySource::unspecified;
-    // Groups of INTERPRETATION.md, in its order. Discharge thresholds of the
-    // manual are negative currents; "exceeds" means larger in magnitude.
-    static const std::vector<Threshold> table{
-        // 1-4, 11-14: alarms; 5-8, 15-18: protections.
-        {1, 2, 9, Q::cell_max_V, +1, R::alarm, V, 0, "cell high voltage alarm"},
-        {3, 4, 11, Q::cell_min_V, -1, R::alarm, V, 0, "cell low voltage alarm"},
-        {5, 6, 10, Q::cell_max_V, +1, R::open_charge, V, 0, "cell over-voltage protection"},
-        {7, 8, 12, Q::cell_min_V, -1, R::open_discharge, V, 0, "cell under-voltage protection"},
-        {11, 12, 13, Q::pack_V, +1, R::alarm, V, 0, "total high voltage alarm"},
-        {13, 14, 15, Q::pack_V, -1, R::alarm, V, 0, "total low voltage alarm"},
-        {15, 16, 14, Q::pack_V, +1, R::open_charge, V, 0, "total over-voltage protection"},
-        {17, 18, 16, Q::pack_V, -1, R::open_discharge, V, 0, "total under-voltage protection"},
-        // 10: a cell this low must not be charged (switch 45); no recovery value.
-        {10, 0, 45, Q::cell_min_V, -1, R::open_charge, V, 0, "low cell voltage charge prohibition"},
-        // 19-20: the charger's voltage at the terminal. Seen by its flag: it
-        // matters when the charge FET is already open and the charger overshoots.
-        {19, 20, 41, Q::terminal_V, +1, R::protection_flag, V, 0, "charger over-voltage protection"},
-        // 21-36: cell temperatures while charging / discharging.
-        {21, 22, 17, Q::cell_max_degC, +1, R::alarm, T, 0, "charging high temperature alarm"},
-        {23, 24, 19, Q::cell_min_degC, -1, R::alarm, T, 0, "charging low temperature alarm"},
-        {25, 26, 18, Q::cell_max_degC, +1, R::open_charge, T, 0, "charging over-temperature protection"},
-        {27, 28, 20, Q::cell_min_degC, -1, R::open_charge, T, 0, "charging under-temperature protection"},
-        {29, 30, 21, Q::cell_max_degC, +1, R::alarm, T, 0, "discharging high temperature alarm"},
-        {31, 32, 23, Q::cell_min_degC, -1, R::alarm, T, 0, "discharging low temperature alarm"},
-        {33, 34, 22, Q::cell_max_degC, +1, R::open_discharge, T, 0, "discharging over-temperature protection"},
-        {35, 36, 24, Q::cell_min_degC, -1, R::open_discharge, T, 0, "discharging under-temperature protection"},
-        // 39-46: ambient; protection stops both.
-        {39, 40, 25, Q::ambient_degC, +1, R::alarm, T, 0, "ambient high temperature alarm"},
-        {41, 42, 27, Q::ambient_degC, -1, R::alarm, T, 0, "ambient low temperature alarm"},
-        {43, 44, 26, Q::ambient_degC, +1, R::open_both, T, 0, "ambient over-temperature protection"},
-        {45, 46, 28, Q::ambient_degC, -1, R::open_both, T, 0, "ambient under-temperature protection"},
-        // 47-50: power stage.
-        {47, 48, 30, Q::power_degC, +1, R::alarm, T, 0, "power high temperature alarm"},
-        {49, 50, 29, Q::power_degC, +1, R::open_both, T, 0, "power over-temperature protection"},
-        // 61-62: cell voltage difference failure (switch 5): a report, no FET.
-        {61, 62, 5, Q::cell_spread_V, +1, R::fault_flag, V, 0, "cell voltage difference failure"},
-        // 51-57, 67-70: currents.
-        {51, 52, 33, Q::charge_current_A, +1, R::alarm, U, 67, "charging over-current alarm"},
-        {53, 54, 35, Q::discharge_current_A, +1, R::alarm, U, 68, "discharging over-current alarm"},
-        {55, 0, 34, Q::charge_current_A, +1, R::open_charge, P, 67, "charging over-current protection"},
-        {56, 0, 36, Q::discharge_current_A, +1, R::open_discharge, P, 68, "discharging over-current protection"},
-        {57, 0, 37, Q::discharge_current_A, +1, R::open_discharge, P, 69, "transient over-current protection"},
-    };
-    return table;
+const char* key_of(Reaction r) {
+    switch (r) {
+        case Reaction::alarm: return "alarm";
+        case Reaction::open_charge: return "open_charge";
+        case Reaction::open_discharge: return "open_discharge";
+        case Reaction::open_both: return "open_both";
+        case Reaction::protection_flag: return "protection_flag";
+        case Reaction::fault_flag: return "fault_flag";
+    }
+    return "?";
+}
+
+bool opens_a_fet(Reaction r) {
+    return r == Reaction::open_charge || r == Reaction::open_discharge || r == Reaction::open_both;
+}
+
+namespace {
+
+const char* key_of(DelaySource d) {
+    switch (d) {
+        case DelaySource::voltage_confirmation: return "voltage_confirmation";
+        case DelaySource::temperature_confirmation: return "temperature_confirmation";
+        case DelaySource::parameter: return "parameter";
+        case DelaySource::unspecified: return "unspecified";
+    }
+    return "?";
+}
+
+// A field's text to one of an enum's keys; the error lists them.
+template <typename E, std::size_t N>
+E parse_key(const std::string& text, const E (&values)[N], const std::string& where, const char* column) {
+    std::string list;
+    for (E v : values) {
+        if (text == key_of(v)) return v;
+        list += (list.empty() ? "" : ", ") + std::string(key_of(v));
+    }
+    throw SpecError(where + ": " + column + " '" + text + "' is not one of " + list);
+}
+
+int parse_number(const std::string& text, const std::string& where, const char* column, bool optional) {
+    if (text.empty() && optional) return 0;
+    try {
+        std::size_t used = 0;
+        const int n = std::stoi(text, &used);
+        if (used == text.size() && n > 0) return n;
+    } catch (const std::exception&) {
+    }
+    throw SpecError(where + ": " + column + " '" + text + "' is not a positive whole number");
+}
+
+}  // namespace
+
+std::vector<Threshold> load_thresholds(const std::string& path) {
+    static const Reaction reactions[] = {Reaction::alarm,     Reaction::open_charge,     Reaction::open_discharge,
+                                         Reaction::open_both, Reaction::protection_flag, Reaction::fault_flag};
+    static const DelaySource delays[] = {DelaySource::voltage_confirmation, DelaySource::temperature_confirmation,
+                                         DelaySource::parameter, DelaySource::unspecified};
+    std::vector<Threshold> out;
+    // trip,recovery,switch,quantity,direction,reaction,delay,delay_parameter,name
+    for (const CsvRow& row : read_csv(path, 9)) {
+        const auto& f = row.fields;
+        const std::string where = path + ":" + std::to_string(row.line);
+        Threshold t;
+        t.trip = parse_number(f[0], where, "trip", false);
+        t.recovery = parse_number(f[1], where, "recovery", true);
+        t.switch_number = parse_number(f[2], where, "switch", false);
+        t.quantity = parse_key(f[3], kQuantities, where, "quantity");
+        if (f[4] != "above" && f[4] != "below") throw SpecError(where + ": direction '" + f[4] + "' is not above or below");
+        t.direction = f[4] == "above" ? +1 : -1;
+        t.reaction = parse_key(f[5], reactions, where, "reaction");
+        t.delay = parse_key(f[6], delays, where, "delay");
+        t.delay_parameter = parse_number(f[7], where, "delay_parameter", true);
+        const bool needs_parameter = t.delay == DelaySource::parameter || t.delay == DelaySource::unspecified;
+        if (needs_parameter != (t.delay_parameter != 0))
+            throw SpecError(where + ": delay_parameter is needed exactly when delay is parameter or unspecified");
+        t.name = f[8];
+        out.push_back(t);
+    }
+    if (out.empty()) throw SpecError(path + ": no thresholds");
+    return out;
 }
 
 }  // namespace bmshil::rig::oracle

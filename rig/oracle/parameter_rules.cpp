@@ -28,9 +28,9 @@ std::string RuleViolation::message(const Spec& spec) const {
            "): " + rule;
 }
 
-std::vector<RecoveryPair> recovery_pairs() {
+std::vector<RecoveryPair> recovery_pairs(const Spec& spec) {
     std::vector<RecoveryPair> pairs;
-    for (const Threshold& t : thresholds()) {
+    for (const Threshold& t : spec.thresholds()) {
         if (t.recovery == 0) continue;
         // A threshold that trips upwards recovers below its trip, and the other way round.
         pairs.push_back({t.trip, t.recovery, t.direction > 0});
@@ -58,7 +58,7 @@ std::vector<RuleViolation> check_rules(const ParameterSet& set) {
             add(n, "outside its range " + fmt(p.min_value) + ".." + fmt(p.max_value) + " " + p.unit + " (spec/parameters.csv)");
         if (p.integral() && v != std::floor(v)) add(n, "a count must be a whole number");
     }
-    for (const RecoveryPair& pair : recovery_pairs()) {
+    for (const RecoveryPair& pair : recovery_pairs(spec)) {
         const Parameter& trip = spec.parameter(pair.trip);
         // The manual writes discharge currents as negative numbers; "below"
         // means smaller in magnitude.

@@ -32,6 +32,6 @@ struct RecoveryPair {
     bool recovery_below = true;
 };
 // From the threshold catalog, plus heating (#37/#38) and balancing (#63/#64).
-std::vector<RecoveryPair> recovery_pairs();
+std::vector<RecoveryPair> recovery_pairs(const Spec& spec);
 
 }  // namespace bmshil::rig::oracle

@@ -1,54 +1,12 @@
 #include "spec.h"
 
+#include "csv_table.h"
+
 #include <fstream>
 #include <vector>
 
 namespace bmshil::rig::oracle {
 namespace {
-
-// RFC 4180 fields: commas inside quotes, doubled quotes.
-std::vector<std::string> split_csv(const std::string& line) {
-    std::vector<std::string> out(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                out.back() += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                out.back() += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            out.emplace_back();
-        } else if (c != '\r') {
-            out.back() += c;
-        }
-    }
-    return out;
-}
-
-std::vector<std::vector<std::string>> read_rows(const std::string& path, std::size_t columns) {
-    std::ifstream in(path);
-    if (!in) throw SpecError(path + ": cannot open");
-    std::string line;
-    std::vector<std::vector<std::string>> rows;
-    int line_no = 0;
-    while (std::getline(in, line)) {
-        ++line_no;
-        if (line_no == 1 || line.empty()) continue;  // header
-        auto fields = split_csv(line);
-        if (fields.size() != columns)
-            throw SpecError(path + ":" + std::to_string(line_no) + ": expected " + std::to_string(columns) +
-                            " fields, got " + std::to_string(fields.size()));
-        rows.push_back(std::move(fields));
-    }
-    return rows;
-}
 
 int to_int(const std::string& text, const std::string& where) {
     try {
@@ -68,7 +26,8 @@ bool Switch::unused() const {
 Spec Spec::load(const std::string& folder) {
     Spec spec;
     const std::string pfile = folder + "/parameters.csv";
-    for (const auto& f : read_rows(pfile, 8)) {
+    for (const CsvRow& row : read_csv(pfile, 8)) {
+        const auto& f = row.fields;
         Parameter p;
         p.number = to_int(f[0], pfile);
         p.key = f[1];
@@ -91,7 +50,8 @@ Spec Spec::load(const std::string& folder) {
         spec.parameters_[p.number] = p;
     }
     const std::string sfile = folder + "/switches.csv";
-    for (const auto& f : read_rows(sfile, 6)) {
+    for (const CsvRow& row : read_csv(sfile, 6)) {
+        const auto& f = row.fields;
         Switch s;
         s.number = to_int(f[0], sfile);
         s.key = f[1];
@@ -102,6 +62,12 @@ Spec Spec::load(const std::string& folder) {
         s.meaning = f[5];
         spec.switches_[s.number] = s;
     }
+    spec.thresholds_ = load_thresholds(folder + "/thresholds.csv");
+    for (const Threshold& t : spec.thresholds_)
+        for (int n : {t.trip, t.recovery, t.delay_parameter})
+            if (n != 0 && !spec.parameters_.count(n))
+                throw SpecError(folder + "/thresholds.csv: threshold '" + t.name + "' names parameter #" + std::to_string(n) +
+                                ", which parameters.csv does not have");
     // The counts are the tables' own; numbers run 1..N without gaps.
     const auto contiguous = [](const auto& table) {
         return !table.empty() && table.begin()->first == 1 && table.rbegin()->first == static_cast<int>(table.size());
@@ -115,6 +81,12 @@ const Parameter& Spec::parameter(int number) const {
     const auto it = parameters_.find(number);
     if (it == parameters_.end()) throw SpecError("no parameter #" + std::to_string(number));
     return it->second;
+}
+
+const Threshold* Spec::threshold(int trip) const {
+    for (const Threshold& t : thresholds_)
+        if (t.trip == trip) return &t;
+    return nullptr;
 }
 
 const Switch& Spec::switch_(int number) const {

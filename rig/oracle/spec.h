@@ -5,6 +5,9 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
+
+#include "catalog.h"
 
 namespace bmshil::rig::oracle {
 
@@ -43,10 +46,14 @@ public:
     const Switch& switch_(int number) const;
     const std::map<int, Parameter>& parameters() const { return parameters_; }
     const std::map<int, Switch>& switches() const { return switches_; }
+    // spec/thresholds.csv: what each threshold watches and does.
+    const std::vector<Threshold>& thresholds() const { return thresholds_; }
+    const Threshold* threshold(int trip) const;
 
 private:
     std::map<int, Parameter> parameters_;
     std::map<int, Switch> switches_;
+    std::vector<Threshold> thresholds_;
 };
 
 // Where a setting was given: a file and line, for errors that point at it.

@@ -35,7 +35,7 @@ enum class Dimension { none, time, voltage, current, temperature, percent, resis
 const char* to_string(Dimension d);
 
 // A unit as written in spec/parameters.csv or in an expression -> its dimension
-// and factor to SI. Spec units: V, °C, A, ms, second(s), minute(s), hour(s)/hours,
+// and factor to SI. Spec units: V, °C, A, ms, second(s), minute(s), hour(s),
 // Ah, %, count (none, 1), mΩ (resistance, 1e-3). Expression units: us, ms, s, min,
 // h, d, V, mV, A, mA, degC, K (a temperature difference, factor 1), %, ohm, mohm,
 // Ah. Returns false (and leaves *dim, *factor alone) for an unknown unit.
@@ -90,7 +90,8 @@ public:
 
 private:
     explicit Expr(std::shared_ptr<const Tree> tree);
-    friend void check_dimension(const Expr& e, Dimension expected, bool bare_allowed);  // reads the root's kind for its hint
+    // Reads the root node to word its hint.
+    friend void check_dimension(const Expr& e, Dimension expected, bool bare_allowed);
     std::shared_ptr<const Tree> tree_;  // never null
 };
 

@@ -1,6 +1,11 @@
 // A scenario as written in YAML: the pack to start from, the firmware settings,
 // and a list of steps (actions, waits, expectations, loops). See
 // scenarios/README.md for the language.
+//
+// Numbers in steps are expressions (expression.h) that may refer to the
+// parameters and switches in force (`p70 + 0.2 s`, `p64 - 4 mV`); they are
+// checked when the file is read and evaluated when the step runs, with the
+// values in force then (a scenario's own writes included).
 #pragma once
 
 #include <optional>
@@ -8,6 +13,12 @@
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "expression.h"
+
+namespace bmshil::rig::oracle {
+class Spec;
+}
 
 namespace bmshil::rig::scenario {
 
@@ -17,14 +28,14 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// signal <op> value, e.g. "discharge_fet == off", "cell_max_V >= 3.65",
-// "reg:cell_ov_protection == 1", or a difference "reg:cell_09_voltage - cell9_V < 0.005".
+// signal <op> value, e.g. "discharge_fet == off", "cell_max_V >= p5 - 10 mV",
+// "reg:cell_ov_protection == 1", or a difference "reg:cell_09_voltage - cell9_V < 5 mV".
 struct Condition {
     std::string signal;
     std::string minus;  // optional: "a - b op value" compares a difference of two signals
-    std::string op;  // ==, !=, <, <=, >, >=
-    double value = 0.0;
-    std::string text;  // as written
+    std::string op;     // ==, !=, <, <=, >, >=
+    Expr value;
+    std::string text;   // as written
 };
 
 struct CellSetting {
@@ -38,21 +49,21 @@ struct PackSetup {
     std::vector<CellSetting> cells;
 };
 
-struct Wait { double duration_s; };
-struct WaitUntil { Condition condition; double timeout_s; };
+struct Wait { Expr duration; };
+struct WaitUntil { Condition condition; Expr timeout; };
 struct ChargerStep {
     bool connected = true;
-    std::optional<double> voltage_V, current_A, overshoot_V;
+    std::optional<Expr> voltage, current, overshoot;
 };
 struct LoadStep {
     std::string name;
     bool connected = true;
-    std::string kind;  // current, power, resistance, inverter
-    double value = 0.0;  // A, W, ohm, W
+    std::string kind;        // current, power, resistance, inverter
+    std::optional<Expr> value;  // current (A), power (W, a bare number), resistance, inverter power (W)
 };
 struct AmbientStep {
-    double degC = 25.0;
-    double over_s = 0.0;  // 0 = a step; otherwise a linear ramp over this time
+    Expr degC;
+    std::optional<Expr> over;  // none: a step; otherwise a linear ramp over this time
 };
 struct NtcFaultStep {
     int ntc = 0;            // 0..5: cell_1..cell_4, ambient, power
@@ -60,31 +71,43 @@ struct NtcFaultStep {
 };
 struct CellStep { CellSetting setting; };
 struct ButtonStep {
-    double hold_s = 0.5;  // press, hold, release; < 0: set `held` and leave it
+    std::optional<Expr> hold;  // press, hold, release; none: set `held` and leave it
     bool held = false;
 };
 struct Mark { std::string name; };
-struct WriteRegister { std::string name; double value = 0.0; };
+struct WriteRegister {
+    std::string name;
+    Expr value;  // in the register's unit when bare; converted when it has a dimension
+    // Expect the firmware to refuse the write (an invalid setting): the
+    // refusal is a passed finding, an accepted write a failed one.
+    bool expect_refusal = false;
+    int line = 0;
+};
+struct PowerCycle {
+    // The board loses power for this long and comes back with its storage
+    // kept: settings must still be in force afterwards.
+    Expr off;
+};
 struct Expect {
-    // One of: a condition that must become true within [within_min_s, within_max_s]
+    // One of: a condition that must become true within [within_min, within_max]
     // after the mark `after` (or the step before); a condition that must hold
-    // for `holds_for_s`; or a safety finding (or "none").
+    // for `holds_for`; or a safety finding (or "none").
     std::optional<Condition> condition;
-    double within_min_s = 0.0, within_max_s = 0.0;
+    std::optional<Expr> within_min, within_max;
     std::string after;
-    double holds_for_s = 0.0;
+    std::optional<Expr> holds_for;
     std::string safety;  // "" or a SOA kind, or "none"
     // What it verifies, named in the finding: a parameter and/or switch number.
     int parameter = 0;
     int switch_number = 0;
 };
 struct Step;
-struct Repeat { int times = 1; std::vector<Step> steps; };
+struct Repeat { Expr times; std::vector<Step> steps; };
 
 struct Step {
     int line = 0;
     std::variant<Wait, WaitUntil, ChargerStep, LoadStep, AmbientStep, NtcFaultStep, CellStep, ButtonStep, Mark,
-                 WriteRegister, Expect, Repeat>
+                 WriteRegister, Expect, Repeat, PowerCycle>
         action;
 };
 
@@ -99,11 +122,21 @@ struct Scenario {
     double timeout_s = 0.0;  // wall-clock guard for a hung firmware (0 = the runner's default)
 };
 
-Scenario load_scenario(const std::string& path);
-Scenario parse_scenario(const std::string& yaml_text, const std::string& file_name);
+// `spec` gives the parameters and switches expressions may name; without it
+// a reference to one is an error.
+Scenario load_scenario(const std::string& path, const oracle::Spec* spec = nullptr);
+Scenario parse_scenario(const std::string& yaml_text, const std::string& file_name, const oracle::Spec* spec = nullptr);
 
-// "10 s", "200 us", "1.5 h", "30 ms", "2 min", "3 d" -> seconds.
+// "10 s", "200 us", "1.5 h", "30 ms", "2 min", "3 d" -> seconds (a constant).
 double parse_duration(const std::string& text);
-Condition parse_condition(const std::string& text);
+Condition parse_condition(const std::string& text, const Symbols& symbols = {});
+
+// The symbols of a spec, for Expr::parse.
+Symbols symbols_of(const oracle::Spec* spec);
+
+// The dimension a signal's value has, from its name: _V voltage, _A current,
+// _degC temperature, time_s time; none for outputs, bits and SOC fractions.
+// reg: signals return nullopt (their unit is the register map's).
+std::optional<Dimension> signal_dimension(const std::string& signal);
 
 }  // namespace bmshil::rig::scenario

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "oracle/spec.h"
 #include "scenario.h"
 
 namespace bmshil::rig::scenario {
@@ -13,7 +14,7 @@ namespace {
 
 class Parser {
 public:
-    explicit Parser(std::string file) : file_(std::move(file)) {}
+    Parser(std::string file, const oracle::Spec* spec) : file_(std::move(file)), symbols_(symbols_of(spec)) {}
 
     [[noreturn]] void fail(const YAML::Node& at, const std::string& what) const {
         std::ostringstream msg;
@@ -49,12 +50,35 @@ public:
         return v;
     }
 
-    double duration(const YAML::Node& node, const std::string& what) {
+    // An expression of a dimension; a bare number is taken in the field's
+    // unit (`bare_factor` to SI) when allowed. A constant is range-checked
+    // here, in SI; one that names parameters when it runs.
+    Expr expr(const YAML::Node& node, const std::string& what, Dimension dim, bool bare_allowed, double bare_factor = 1.0,
+              double lo = -1e300, double hi = 1e300) {
+        const std::string t = text(node, what + " (a number or an expression such as 'p70 + 0.2 s')");
         try {
-            return parse_duration(text(node, what + " (a duration such as '10 s')"));
-        } catch (const ScenarioError& e) {
+            Expr e = Expr::parse(t, symbols_);
+            check_dimension(e, dim, bare_allowed);
+            if (e.is_constant()) {
+                const double v = evaluate_as(e, dim, bare_allowed, bare_factor, Values{});
+                if (v < lo || v > hi) {
+                    std::ostringstream m;
+                    m << what << ": " << t << " outside [" << lo / bare_factor << ", " << hi / bare_factor << "]";
+                    fail(node, m.str());
+                }
+                // Stored as the SI constant it stands for, so evaluation needs no factor.
+                if (dim != Dimension::none && e.dimension() == Dimension::none) return Expr::constant(v, dim);
+            } else if (dim != Dimension::none && e.dimension() == Dimension::none && bare_factor != 1.0) {
+                fail(node, what + ": '" + t + "' names parameters but has no unit; give it one");
+            }
+            return e;
+        } catch (const ExpressionError& e) {
             fail(node, what + ": " + e.what());
         }
+    }
+
+    Expr duration(const YAML::Node& node, const std::string& what) {
+        return expr(node, what + " (a duration such as '10 s' or 'p70 + 0.2 s')", Dimension::time, false);
     }
 
     bool on_off(const YAML::Node& node, const std::string& what) {
@@ -66,7 +90,7 @@ public:
 
     Condition condition(const YAML::Node& node) {
         try {
-            return parse_condition(text(node, "a condition such as 'discharge_fet == off'"));
+            return parse_condition(text(node, "a condition such as 'discharge_fet == off'"), symbols_);
         } catch (const ScenarioError& e) {
             fail(node, e.what());
         }
@@ -110,8 +134,19 @@ public:
         return p;
     }
 
+    // A register's value: bare in the register's unit, or with a dimension
+    // that the runner converts to the register's unit.
     WriteRegister write(const YAML::Node& key, const YAML::Node& value) {
-        return {text(key, "a register name"), number(value, "a value")};
+        const std::string t = text(value, "a value");
+        WriteRegister w;
+        w.name = text(key, "a register name");
+        w.line = key.Mark().line + 1;
+        try {
+            w.value = Expr::parse(t, symbols_);
+        } catch (const ExpressionError& e) {
+            fail(value, "value of " + w.name + ": " + e.what());
+        }
+        return w;
     }
 
     Step step(const YAML::Node& node) {
@@ -128,13 +163,18 @@ public:
             keys(body, "wait_until", {"condition", "timeout"});
             if (!body["condition"] || !body["timeout"]) fail(body, "wait_until: needs condition and timeout");
             s.action = WaitUntil{condition(body["condition"]), duration(body["timeout"], "timeout")};
+        } else if (action == "power_cycle") {
+            keys(body, "power_cycle", {"off"});
+            if (!body["off"]) fail(body, "power_cycle: needs off (how long the board is without power)");
+            s.action = PowerCycle{duration(body["off"], "off")};
         } else if (action == "charger") {
             keys(body, "charger", {"connected", "voltage_V", "current_A", "overshoot_V"});
             ChargerStep c;
             if (body["connected"]) c.connected = on_off(body["connected"], "connected");
-            if (body["voltage_V"]) c.voltage_V = ranged(body["voltage_V"], "voltage_V", 0, 100);
-            if (body["current_A"]) c.current_A = ranged(body["current_A"], "current_A", 0, 1000);
-            if (body["overshoot_V"]) c.overshoot_V = ranged(body["overshoot_V"], "overshoot_V", 0, 100);
+            if (body["voltage_V"]) c.voltage = expr(body["voltage_V"], "voltage_V", Dimension::voltage, true, 1.0, 0, 100);
+            if (body["current_A"]) c.current = expr(body["current_A"], "current_A", Dimension::current, true, 1.0, 0, 1000);
+            if (body["overshoot_V"])
+                c.overshoot = expr(body["overshoot_V"], "overshoot_V", Dimension::voltage, true, 1.0, 0, 100);
             s.action = c;
         } else if (action == "load") {
             keys(body, "load", {"name", "connected", "current_A", "power_W", "resistance_mohm", "inverter_W"});
@@ -142,22 +182,34 @@ public:
             l.name = body["name"] ? text(body["name"], "a load name") : "load";
             if (body["connected"]) l.connected = on_off(body["connected"], "connected");
             int kinds = 0;
-            if (body["current_A"]) { l.kind = "current"; l.value = ranged(body["current_A"], "current_A", 0, 10000); ++kinds; }
-            if (body["power_W"]) { l.kind = "power"; l.value = ranged(body["power_W"], "power_W", 0, 1e6); ++kinds; }
-            if (body["resistance_mohm"]) {
-                l.kind = "resistance";
-                l.value = ranged(body["resistance_mohm"], "resistance_mohm", 0.01, 1e9) * 1e-3;
+            if (body["current_A"]) {
+                l.kind = "current";
+                l.value = expr(body["current_A"], "current_A", Dimension::current, true, 1.0, 0, 10000);
                 ++kinds;
             }
-            if (body["inverter_W"]) { l.kind = "inverter"; l.value = ranged(body["inverter_W"], "inverter_W", 0, 1e6); ++kinds; }
+            if (body["power_W"]) {
+                l.kind = "power";
+                l.value = expr(body["power_W"], "power_W", Dimension::none, true, 1.0, 0, 1e6);
+                ++kinds;
+            }
+            if (body["resistance_mohm"]) {
+                l.kind = "resistance";
+                l.value = expr(body["resistance_mohm"], "resistance_mohm", Dimension::resistance, true, 1e-3, 1e-5, 1e6);
+                ++kinds;
+            }
+            if (body["inverter_W"]) {
+                l.kind = "inverter";
+                l.value = expr(body["inverter_W"], "inverter_W", Dimension::none, true, 1.0, 0, 1e6);
+                ++kinds;
+            }
             if (kinds > 1) fail(body, "load: give one of current_A, power_W, resistance_mohm, inverter_W");
             if (kinds == 0 && l.connected) fail(body, "load: connecting needs one of current_A, power_W, resistance_mohm, inverter_W");
             s.action = l;
         } else if (action == "ambient") {
             keys(body, "ambient", {"degC", "over"});
             if (!body["degC"]) fail(body, "ambient: missing key 'degC'");
-            AmbientStep a{ranged(body["degC"], "degC", -40, 90), 0.0};
-            if (body["over"]) a.over_s = duration(body["over"], "over");
+            AmbientStep a{expr(body["degC"], "degC", Dimension::temperature, true, 1.0, -40, 90), std::nullopt};
+            if (body["over"]) a.over = duration(body["over"], "over");
             s.action = a;
         } else if (action == "ntc") {
             keys(body, "ntc", {"sensor", "state"});
@@ -175,26 +227,33 @@ public:
         } else if (action == "button") {
             keys(body, "button", {"hold", "held"});
             ButtonStep b;
-            if (body["hold"]) b.hold_s = duration(body["hold"], "hold");
+            b.hold = Expr::constant(0.5, Dimension::time);
+            if (body["hold"]) b.hold = duration(body["hold"], "hold");
             if (body["held"]) {
                 if (body["hold"]) fail(body, "button: give hold (press and release) or held (on/off), not both");
-                b.hold_s = -1.0;
+                b.hold.reset();
                 b.held = on_off(body["held"], "held");
             }
             s.action = b;
         } else if (action == "mark") {
             s.action = Mark{text(body, "a mark name")};
         } else if (action == "write") {
-            keys(body, "write", {"register", "value"});
+            keys(body, "write", {"register", "value", "refused"});
             if (!body["register"] || !body["value"]) fail(body, "write: needs register and value");
-            s.action = write(body["register"], body["value"]);
+            WriteRegister w = write(body["register"], body["value"]);
+            if (body["refused"]) w.expect_refusal = on_off(body["refused"], "refused");
+            s.action = w;
         } else if (action == "expect") {
             s.action = expect(body);
         } else if (action == "repeat") {
             keys(body, "repeat", {"times", "steps"});
             if (!body["times"] || !body["steps"]) fail(body, "repeat: needs times and steps");
             Repeat r;
-            r.times = static_cast<int>(ranged(body["times"], "times", 1, 100000));
+            r.times = expr(body["times"], "times", Dimension::none, true, 1.0, 0, 100000);
+            if (r.times.is_constant()) {
+                const double n = r.times.evaluate(Values{});
+                if (n != std::floor(n)) fail(body["times"], "times: expected a whole number, got " + r.times.text());
+            }
             r.steps = steps(body["steps"]);
             s.action = std::move(r);
         } else {
@@ -225,12 +284,14 @@ public:
         if (body["within"]) {
             const YAML::Node w = body["within"];
             if (!w.IsSequence() || w.size() != 2) fail(w, "within: expected [min, max] durations");
-            e.within_min_s = duration(w[0], "within min");
-            e.within_max_s = duration(w[1], "within max");
-            if (e.within_max_s < e.within_min_s) fail(w, "within: max is before min");
+            e.within_min = duration(w[0], "within min");
+            e.within_max = duration(w[1], "within max");
+            if (e.within_min->is_constant() && e.within_max->is_constant() &&
+                e.within_max->evaluate(Values{}) < e.within_min->evaluate(Values{}))
+                fail(w, "within: max is before min");
             if (body["after"]) e.after = text(body["after"], "a mark name");
         } else if (body["holds_for"]) {
-            e.holds_for_s = duration(body["holds_for"], "holds_for");
+            e.holds_for = duration(body["holds_for"], "holds_for");
         } else {
             fail(body, "expect: needs within [min, max] or holds_for");
         }
@@ -257,7 +318,11 @@ public:
             if (!root["settings"].IsMap()) fail(root["settings"], "settings: expected register: value pairs");
             for (const auto& kv : root["settings"]) s.settings.push_back(write(kv.first, kv.second));
         }
-        if (root["timeout"]) s.timeout_s = duration(root["timeout"], "timeout");
+        if (root["timeout"]) {
+            const Expr t = duration(root["timeout"], "timeout");
+            if (!t.is_constant()) fail(root["timeout"], "timeout: a wall-clock guard cannot depend on parameters");
+            s.timeout_s = t.evaluate(Values{});
+        }
         if (!root["steps"]) fail(root, "missing key 'steps'");
         s.steps = steps(root["steps"]);
         return s;
@@ -265,9 +330,36 @@ public:
 
 private:
     std::string file_;
+    Symbols symbols_;
 };
 
 }  // namespace
+
+Symbols symbols_of(const oracle::Spec* spec) {
+    Symbols s;
+    if (spec == nullptr) return s;
+    s.parameter_unit = [spec](int n) -> std::optional<std::string> {
+        const auto it = spec->parameters().find(n);
+        if (it == spec->parameters().end()) return std::nullopt;
+        return it->second.unit;
+    };
+    s.switch_exists = [spec](int n) { return spec->switches().count(n) != 0; };
+    return s;
+}
+
+std::optional<Dimension> signal_dimension(const std::string& signal) {
+    const auto ends = [&](const char* suffix) {
+        const std::string s = suffix;
+        return signal.size() >= s.size() && signal.compare(signal.size() - s.size(), s.size(), s) == 0;
+    };
+    if (signal.rfind("reg:", 0) == 0) return std::nullopt;
+    if (signal.rfind("bit:", 0) == 0 || signal.rfind("param_bit:", 0) == 0) return Dimension::none;
+    if (signal == "time_s") return Dimension::time;
+    if (ends("_V")) return Dimension::voltage;
+    if (ends("_A")) return Dimension::current;
+    if (ends("_degC")) return Dimension::temperature;
+    return Dimension::none;
+}
 
 double parse_duration(const std::string& text) {
     std::istringstream in(text);
@@ -284,50 +376,55 @@ double parse_duration(const std::string& text) {
     return value * it->second;
 }
 
-Condition parse_condition(const std::string& text) {
+Condition parse_condition(const std::string& text, const Symbols& symbols) {
     std::istringstream in(text);
     Condition c;
     c.text = text;
-    std::string value;
-    if (!(in >> c.signal >> c.op >> value))
-        throw ScenarioError("expected a condition 'signal op value', got '" + text + "'");
+    if (!(in >> c.signal >> c.op)) throw ScenarioError("expected a condition 'signal op value', got '" + text + "'");
     if (c.op == "-") {  // a - b op value
-        c.minus = value;
-        if (!(in >> c.op >> value))
-            throw ScenarioError("expected 'a - b op value', got '" + text + "'");
+        if (!(in >> c.minus >> c.op)) throw ScenarioError("expected 'a - b op value', got '" + text + "'");
     }
     static const std::set<std::string> ops{"==", "!=", "<", "<=", ">", ">="};
     if (!ops.count(c.op)) throw ScenarioError("unknown operator '" + c.op + "' in '" + text + "'");
-    if (value == "on" || value == "true") {
-        c.value = 1.0;
-    } else if (value == "off" || value == "false") {
-        c.value = 0.0;
-    } else {
-        char* end = nullptr;
-        c.value = std::strtod(value.c_str(), &end);
-        if (end == value.c_str() || *end != '\0') throw ScenarioError("expected a number or on/off, got '" + value + "'");
-    }
     std::string rest;
-    if (in >> rest) throw ScenarioError("unexpected '" + rest + "' after the condition '" + text + "'");
+    std::getline(in, rest);
+    const auto first = rest.find_first_not_of(" \t");
+    rest = first == std::string::npos ? "" : rest.substr(first, rest.find_last_not_of(" \t") - first + 1);
+    if (rest.empty()) throw ScenarioError("expected a value after '" + c.op + "' in '" + text + "'");
+    if (rest == "on" || rest == "true") {
+        c.value = Expr::constant(1.0, Dimension::none);
+        return c;
+    }
+    if (rest == "off" || rest == "false") {
+        c.value = Expr::constant(0.0, Dimension::none);
+        return c;
+    }
+    try {
+        c.value = Expr::parse(rest, symbols);
+        // A value with a unit must match the signal's; a bare number is in the signal's own unit.
+        if (const auto dim = signal_dimension(c.signal)) check_dimension(c.value, *dim, true);
+    } catch (const ExpressionError& e) {
+        throw ScenarioError("in the condition '" + text + "': " + e.what());
+    }
     return c;
 }
 
-Scenario parse_scenario(const std::string& yaml_text, const std::string& file_name) {
+Scenario parse_scenario(const std::string& yaml_text, const std::string& file_name, const oracle::Spec* spec) {
     YAML::Node root;
     try {
         root = YAML::Load(yaml_text);
     } catch (const YAML::ParserException& e) {
         throw ScenarioError(file_name + ":" + std::to_string(e.mark.line + 1) + ": YAML syntax: " + e.msg);
     }
-    return Parser(file_name).scenario(root);
+    return Parser(file_name, spec).scenario(root);
 }
 
-Scenario load_scenario(const std::string& path) {
+Scenario load_scenario(const std::string& path, const oracle::Spec* spec) {
     std::ifstream in(path);
     if (!in) throw ScenarioError(path + ": cannot open scenario");
     std::stringstream buffer;
     buffer << in.rdbuf();
-    return parse_scenario(buffer.str(), path);
+    return parse_scenario(buffer.str(), path, spec);
 }
 
 }  // namespace bmshil::rig::scenario

@@ -16,8 +16,9 @@ constexpr double kStride_s = 1.0;
 // read once a minute while waiting, and at every change of outputs.
 constexpr double kPortStride_s = 60.0;
 
-bool on_port(const std::string& signal) { return signal.rfind("reg:", 0) == 0 || signal.rfind("bit:", 0) == 0; }
-double stride_for(const Condition& c) { return on_port(c.signal) || on_port(c.minus) ? kPortStride_s : kStride_s; }
+double stride_for(const Condition& c) {
+    return Probes::on_port(c.signal) || Probes::on_port(c.minus) ? kPortStride_s : kStride_s;
+}
 
 std::string format(double v) {
     char buf[32];
@@ -48,70 +49,83 @@ RigConfig configure(const Scenario& s, RigConfig base) {
     return base;
 }
 
-ScenarioRunner::ScenarioRunner(Rig& rig, PortAccess port) : rig_(rig), port_(std::move(port)) {}
-
-double ScenarioRunner::cell_extreme(bool max, bool temperature) {
-    model::Pack& p = rig_.pack();
-    double best = max ? -1e300 : 1e300;
-    for (std::size_t k = 0; k < p.cell_count(); ++k) {
-        const double v = temperature ? p.cell(k).temperature_degC() : p.cell_voltage_V(k);
-        best = max ? std::max(best, v) : std::min(best, v);
-    }
-    return best;
+ScenarioRunner::ScenarioRunner(Rig& rig, PortAccess port, const oracle::ParameterSet& in_force)
+    : rig_(rig), port_(std::move(port)), probes_(rig_, port_), params_(in_force) {
+    values_.parameter = [this](int n) { return params_[n]; };
+    values_.switch_on = [this](int n) { return params_.switch_on(n); };
 }
 
 double ScenarioRunner::signal(const std::string& name) {
-    model::Pack& p = rig_.pack();
-    const bmshil_board_outputs& o = rig_.board().outputs();
-    // The gates as they are: the AFE opens the discharge FET on its own.
-    if (name == "charge_fet") return p.commanded().charge_fet ? 1 : 0;
-    if (name == "discharge_fet") return p.commanded().discharge_fet && !p.sc_latched() ? 1 : 0;
-    if (name == "discharge_fet_cmd") return o.discharge_fet_on;
-    if (name == "precharge") return p.commanded().precharge ? 1 : 0;
-    if (name == "heater") return p.commanded().heater ? 1 : 0;
-    if (name == "limiter") return p.commanded().limiter ? 1 : 0;
-    if (name == "balancing") return p.commanded().balance_mask != 0 ? 1 : 0;
-    if (name == "balance_mask") return p.commanded().balance_mask;
-    if (name == "afe_sc_latched") return p.sc_latched() ? 1 : 0;
-    if (name == "current_A") return p.current_A();
-    if (name == "pack_V") return p.terminal_V();
-    if (name == "cell_max_V") return cell_extreme(true, false);
-    if (name == "cell_min_V") return cell_extreme(false, false);
-    if (name == "cell_spread_V") return cell_extreme(true, false) - cell_extreme(false, false);
-    if (name == "cell_max_degC") return cell_extreme(true, true);
-    if (name == "cell_min_degC") return cell_extreme(false, true);
-    if (name == "time_s") return rig_.now_s();
-    if (name.rfind("bit:", 0) == 0) {
-        const auto dot = name.find('.');
-        if (dot == std::string::npos) throw ScenarioError("signal '" + name + "': expected bit:<word>.<bit name>");
-        if (!port_.bit) throw ScenarioError("signal '" + name + "' needs the board's port, and this run has none");
-        return port_.bit(name.substr(4, dot - 4), name.substr(dot + 1)) ? 1 : 0;
+    try {
+        return probes_.read(name);
+    } catch (const ProbeError& e) {
+        throw ScenarioError(e.what());
     }
-    if (name.rfind("reg:", 0) == 0) {
-        if (!port_.read) throw ScenarioError("signal '" + name + "' needs the board's port, and this run has none");
-        return port_.read(name.substr(4));
-    }
-    // cellN_V, cellN_degC, cellN_soc
-    int cell = 0;
-    char unit[16] = {};
-    if (std::sscanf(name.c_str(), "cell%d_%15s", &cell, unit) == 2 && cell >= 1 &&
-        static_cast<std::size_t>(cell) <= p.cell_count()) {
-        const std::size_t k = static_cast<std::size_t>(cell - 1);
-        const std::string u = unit;
-        if (u == "V") return p.cell_voltage_V(k);
-        if (u == "degC") return p.cell(k).temperature_degC();
-        if (u == "soc") return p.cell(k).soc();
-    }
-    throw ScenarioError(
-        "unknown signal '" + name +
-        "' (outputs: charge_fet, discharge_fet, precharge, heater, limiter, balancing; model: "
-        "current_A, pack_V, cell_max_V, cell_min_V, cell_spread_V, cell_max_degC, cell_min_degC, "
-        "cellN_V, cellN_degC, cellN_soc, afe_sc_latched; port: reg:<register name>, bit:<word>.<bit name>)");
 }
+
+double ScenarioRunner::value(const Expr& e) const { return e.evaluate(values_); }
 
 bool ScenarioRunner::holds(const Condition& c) {
     const double v = c.minus.empty() ? signal(c.signal) : signal(c.signal) - signal(c.minus);
-    return compare(v, c.op, c.value);
+    double want = value(c.value);
+    // A register's value is in the map's unit; an expression with a
+    // dimension is in SI.
+    if (c.value.dimension() != Dimension::none && c.signal.rfind("reg:", 0) == 0)
+        want = register_value(c.signal.substr(4), c.value);
+    return compare(v, c.op, want);
+}
+
+double ScenarioRunner::register_value(const std::string& reg, const Expr& e) const {
+    const double v = value(e);
+    if (e.dimension() == Dimension::none) return v;
+    const std::string unit = port_.unit_of ? port_.unit_of(reg) : "";
+    Dimension d = Dimension::none;
+    double factor = 1.0;
+    if (!unit_to_si(unit, &d, &factor) || d != e.dimension())
+        throw ScenarioError("register " + reg + " holds " + (unit.empty() ? "a value without a unit" : "'" + unit + "'") +
+                            ", but '" + e.text() + "' is a " + to_string(e.dimension()));
+    return v / factor;
+}
+
+void ScenarioRunner::write(const WriteRegister& w, const Scenario& s, ScenarioResult& out) {
+    const std::string where = s.file + ":" + std::to_string(w.line);
+    if (!port_.write) throw ScenarioError(where + ": writing " + w.name + " needs the board's port, and this run has none");
+    const double v = register_value(w.name, w.value);
+    bool refused = false;
+    std::string why;
+    try {
+        port_.write(w.name, v);
+    } catch (const std::exception& e) {
+        if (!w.expect_refusal) throw std::runtime_error(where + ": write " + w.name + " = " + format(v) + ": " + e.what());
+        refused = true;
+        why = e.what();
+    }
+    if (!refused) {
+        // The scenario's expressions see what it set.
+        const int parameter = port_.parameter_of ? port_.parameter_of(w.name) : 0;
+        const int sw = port_.switch_of ? port_.switch_of(w.name) : 0;
+        if (parameter != 0) params_.set(parameter, v);
+        if (sw != 0) params_.set_switch(sw, v != 0.0);
+    }
+    if (!w.expect_refusal) return;
+    Finding f;
+    f.check = s.name + ":" + std::to_string(w.line);
+    f.kind = "refusal";
+    f.parameter = port_.parameter_of ? port_.parameter_of(w.name) : 0;
+    f.configured = v;
+    f.measured = v;
+    f.unit = port_.unit_of ? port_.unit_of(w.name) : "";
+    f.passed = refused;
+    f.message = refused ? "write " + w.name + " = " + format(v) + " refused as expected (" + why + ")"
+                        : "write " + w.name + " = " + format(v) + " was accepted; an invalid setting must be refused";
+    out.findings.push_back(f);
+}
+
+void ScenarioRunner::power_cycle(double off_s) {
+    rig_.board().power_off();
+    rig_.run_for(off_s);
+    rig_.board().power_on();
+    rig_.run_for(0.1);  // the firmware's first calls after power-on
 }
 
 ScenarioResult ScenarioRunner::run(const Scenario& s) {
@@ -123,10 +137,7 @@ ScenarioResult ScenarioRunner::run(const Scenario& s) {
     marks_["start"] = start;
     // Cells set apart in the pack's starting state.
     for (const CellSetting& c : s.pack.cells) execute(Step{0, CellStep{c}}, s, out);
-    for (const WriteRegister& w : s.settings) {
-        if (!port_.write) throw ScenarioError(s.file + ": settings need the board's port, and this run has none");
-        port_.write(w.name, w.value);
-    }
+    for (const WriteRegister& w : s.settings) write(w, s, out);
     for (const Step& step : s.steps) execute(step, s, out);
     for (const model::SoaViolation& v : rig_.pack().soa_violations())
         out.safety.push_back({model::to_string(v.kind), v.cell, v.start_s, v.end_s, v.worst});
@@ -143,24 +154,25 @@ void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult
         [&](const auto& a) {
             using T = std::decay_t<decltype(a)>;
             if constexpr (std::is_same_v<T, Wait>) {
-                rig_.run_for(a.duration_s);
+                rig_.run_for(value(a.duration));
             } else if constexpr (std::is_same_v<T, WaitUntil>) {
-                if (!rig_.run_until([&] { return holds(a.condition); }, a.timeout_s, stride_for(a.condition))) {
+                const double timeout_s = value(a.timeout);
+                if (!rig_.run_until([&] { return holds(a.condition); }, timeout_s, stride_for(a.condition))) {
                     Finding f;
                     f.check = s.name + ":" + std::to_string(step.line);
                     f.kind = "expectation";
-                    f.configured = a.timeout_s;
-                    f.measured = a.timeout_s;
+                    f.configured = timeout_s;
+                    f.measured = timeout_s;
                     f.unit = "s";
-                    f.message = "'" + a.condition.text + "' did not come true within " + format(a.timeout_s) + " s";
+                    f.message = "'" + a.condition.text + "' did not come true within " + format(timeout_s) + " s";
                     out.findings.push_back(f);
                 }
             } else if constexpr (std::is_same_v<T, ChargerStep>) {
                 model::Charger& c = p.charger();
                 c.connected = a.connected;
-                if (a.voltage_V) c.voltage_setpoint_V = *a.voltage_V;
-                if (a.current_A) c.current_limit_A = *a.current_A;
-                if (a.overshoot_V) c.fault_overshoot_V = *a.overshoot_V;
+                if (a.voltage) c.voltage_setpoint_V = value(*a.voltage);
+                if (a.current) c.current_limit_A = value(*a.current);
+                if (a.overshoot) c.fault_overshoot_V = value(*a.overshoot);
                 rig_.inputs_changed();
             } else if constexpr (std::is_same_v<T, LoadStep>) {
                 model::Load* load = p.find_load(a.name);
@@ -170,30 +182,35 @@ void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult
                     load = &p.add_load(fresh);
                 }
                 load->connected = a.connected;
-                if (!a.kind.empty()) {
+                if (!a.kind.empty() && a.value) {
+                    const double v = value(*a.value);
+                    if (!(v >= 0.0)) throw ScenarioError(s.file + ":" + std::to_string(step.line) + ": load " + a.kind +
+                                                         " '" + a.value->text() + "' is " + format(v) + ", below 0");
                     if (a.kind == "current") {
                         load->kind = model::LoadKind::current;
-                        load->current_A = a.value;
+                        load->current_A = v;
                     }
                     if (a.kind == "power") {
                         load->kind = model::LoadKind::power;
-                        load->power_W = a.value;
+                        load->power_W = v;
                     }
                     if (a.kind == "resistance") {
                         load->kind = model::LoadKind::resistance;
-                        load->resistance_ohm = a.value;
+                        load->resistance_ohm = v;
                     }
                     if (a.kind == "inverter") {
                         load->kind = model::LoadKind::inverter;
-                        load->power_W = a.value;
+                        load->power_W = v;
                     }
                 }
                 rig_.inputs_changed();
             } else if constexpr (std::is_same_v<T, AmbientStep>) {
-                if (a.over_s > 0.0)
-                    p.set_ambient_profile({{rig_.now_s(), p.ambient_degC()}, {rig_.now_s() + a.over_s, a.degC}});
+                const double degC = value(a.degC);
+                const double over_s = a.over ? value(*a.over) : 0.0;
+                if (over_s > 0.0)
+                    p.set_ambient_profile({{rig_.now_s(), p.ambient_degC()}, {rig_.now_s() + over_s, degC}});
                 else
-                    p.set_ambient_degC(a.degC);
+                    p.set_ambient_degC(degC);
             } else if constexpr (std::is_same_v<T, NtcFaultStep>) {
                 p.ntc(static_cast<std::size_t>(a.ntc))
                     .set_fault(a.state == "open"    ? model::NtcFault::open
@@ -208,24 +225,28 @@ void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult
                 p.set_cell(k, v, a.setting.soc.value_or(p.cell(k).soc()));
                 rig_.inputs_changed();
             } else if constexpr (std::is_same_v<T, ButtonStep>) {
-                if (a.hold_s < 0.0) {
+                if (!a.hold) {
                     rig_.board().set_button(a.held);
                 } else {
                     rig_.board().set_button(true);
-                    rig_.run_for(a.hold_s);
+                    rig_.run_for(value(*a.hold));
                     rig_.board().set_button(false);
                 }
             } else if constexpr (std::is_same_v<T, Mark>) {
                 marks_[a.name] = rig_.now_s();
             } else if constexpr (std::is_same_v<T, WriteRegister>) {
-                if (!port_.write)
-                    throw ScenarioError(s.file + ":" + std::to_string(step.line) + ": write needs the board's port");
-                port_.write(a.name, a.value);
+                write(a, s, out);
             } else if constexpr (std::is_same_v<T, Expect>) {
                 expect(a, step.line, s, out);
             } else if constexpr (std::is_same_v<T, Repeat>) {
-                for (int i = 0; i < a.times; ++i)
+                const double times = value(a.times);
+                if (!(times >= 0.0) || times != std::floor(times) || times > 100000)
+                    throw ScenarioError(s.file + ":" + std::to_string(step.line) + ": repeat times '" + a.times.text() +
+                                        "' is " + format(times) + ", not a whole number 0..100000");
+                for (int i = 0; i < static_cast<int>(times); ++i)
                     for (const Step& inner : a.steps) execute(inner, s, out);
+            } else if constexpr (std::is_same_v<T, PowerCycle>) {
+                power_cycle(value(a.off));
             }
         },
         step.action);
@@ -257,17 +278,18 @@ void ScenarioRunner::expect(const Expect& e, int line, const Scenario& s, Scenar
         return;
     }
     const Condition& c = *e.condition;
-    if (e.holds_for_s > 0.0) {
+    if (e.holds_for) {
+        const double holds_for_s = value(*e.holds_for);
         // Checked at every firmware tick.
         const double start = rig_.now_s();
-        const bool broke = rig_.run_until([&] { return !holds(c); }, e.holds_for_s, stride_for(c));
-        f.configured = e.holds_for_s;
+        const bool broke = rig_.run_until([&] { return !holds(c); }, holds_for_s, stride_for(c));
+        f.configured = holds_for_s;
         f.measured = rig_.now_s() - start;
         f.unit = "s";
         f.passed = !broke;
         f.message = broke ? "'" + c.text + "' broke after " + format(f.measured) + " s (" + c.signal + " = " +
                                 format(signal(c.signal)) + ")"
-                          : "'" + c.text + "' held for " + format(e.holds_for_s) + " s";
+                          : "'" + c.text + "' held for " + format(holds_for_s) + " s";
         out.findings.push_back(f);
         return;
     }
@@ -279,32 +301,37 @@ void ScenarioRunner::expect(const Expect& e, int line, const Scenario& s, Scenar
             throw ScenarioError(s.file + ":" + std::to_string(line) + ": no mark '" + e.after + "' before this step");
         from = it->second;
     }
+    const double within_min_s = value(*e.within_min), within_max_s = value(*e.within_max);
+    if (within_max_s < within_min_s)
+        throw ScenarioError(s.file + ":" + std::to_string(line) + ": within [" + e.within_min->text() + ", " +
+                            e.within_max->text() + "] is [" + format(within_min_s) + ", " + format(within_max_s) +
+                            "] s with the values in force: max before min");
     // Poll finely enough to resolve the window: a tenth of its width, at most a tick.
-    const double width = std::max(e.within_max_s - e.within_min_s, 1e-6);
+    const double width = std::max(within_max_s - within_min_s, 1e-6);
     const double poll = std::clamp(width / 10.0, 1e-6, 0.01);
-    const double deadline = from + e.within_max_s;
+    const double deadline = from + within_max_s;
     // Long strides until just before the window (a change of outputs cuts a
     // stride short, so an early reaction is still seen), then fine steps.
-    const double lead_in = from + e.within_min_s - 2.0 * poll;
+    const double lead_in = from + within_min_s - 2.0 * poll;
     bool seen = holds(c);
     if (!seen && rig_.now_s() < lead_in)
         seen = rig_.run_until([&] { return holds(c); }, lead_in - rig_.now_s(), stride_for(c));
     if (!seen && rig_.now_s() < deadline)
         seen = rig_.run_until([&] { return holds(c); }, deadline - rig_.now_s() + poll, poll);
     const double elapsed = rig_.now_s() - from;
-    f.configured = 0.5 * (e.within_min_s + e.within_max_s);
-    f.tolerance = 0.5 * (e.within_max_s - e.within_min_s);
+    f.configured = 0.5 * (within_min_s + within_max_s);
+    f.tolerance = 0.5 * (within_max_s - within_min_s);
     f.measured = elapsed;
     f.unit = "s";
-    f.passed = seen && elapsed >= e.within_min_s - poll && elapsed <= e.within_max_s + poll;
+    f.passed = seen && elapsed >= within_min_s - poll && elapsed <= within_max_s + poll;
     std::ostringstream msg;
     msg << "'" << c.text << "' ";
     if (!seen)
-        msg << "not true within " << format(e.within_max_s) << " s (" << c.signal << " = " << format(signal(c.signal))
+        msg << "not true within " << format(within_max_s) << " s (" << c.signal << " = " << format(signal(c.signal))
             << ")";
     else
-        msg << "true after " << format(elapsed) << " s, window [" << format(e.within_min_s) << ", "
-            << format(e.within_max_s) << "] s";
+        msg << "true after " << format(elapsed) << " s, window [" << format(within_min_s) << ", "
+            << format(within_max_s) << "] s";
     f.message = msg.str();
     out.findings.push_back(f);
 }

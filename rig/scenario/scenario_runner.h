@@ -5,47 +5,49 @@
 #include <map>
 #include <string>
 
+#include "oracle/spec.h"
+#include "probes.h"
 #include "rig.h"
 #include "scenario.h"
 #include "verdict.h"
 
 namespace bmshil::rig::scenario {
 
-// The board's port as the runner uses it: register reads and writes by name.
-// Supplied by the observer (libmodbus); a run without it cannot use reg: signals.
-struct PortAccess {
-    std::function<double(const std::string& name)> read;
-    std::function<void(const std::string& name, double value)> write;
-    // Whether the bit of `word` that the register map assigns to parameter #N is set.
-    std::function<bool(const std::string& word, int parameter)> flag;
-    // Whether the named bit of a bit word is set ("fault_bits", "short_circuit_lock").
-    std::function<bool(const std::string& word, const std::string& bit)> bit;
-    // Turns a function switch on or off through its register.
-    std::function<void(int number, bool on)> write_switch;
-};
+using rig::PortAccess;
 
 // The rig configuration a scenario asks for (pack state, seed).
 RigConfig configure(const Scenario& s, RigConfig base);
 
 class ScenarioRunner {
 public:
-    ScenarioRunner(Rig& rig, PortAccess port);
+    // `in_force`: the parameter set the board runs with; the scenario's own
+    // writes of parameter and switch registers update the runner's copy, so
+    // expressions see the values in force at each step.
+    ScenarioRunner(Rig& rig, PortAccess port, const oracle::ParameterSet& in_force);
 
     // Runs every step; expectations become findings; the model's own safety
     // findings are added at the end.
     ScenarioResult run(const Scenario& s);
 
-    // A signal's value now: outputs, model truth, or reg:<name> over the port.
+    // A signal's value now (probes.h): outputs, model truth, or the port.
     double signal(const std::string& name);
     bool holds(const Condition& c);
+    // An expression's value in SI (or bare), with the values in force now.
+    double value(const Expr& e) const;
 
 private:
     void execute(const Step& step, const Scenario& s, ScenarioResult& out);
     void expect(const Expect& e, int line, const Scenario& s, ScenarioResult& out);
-    double cell_extreme(bool max, bool temperature);
+    void write(const WriteRegister& w, const Scenario& s, ScenarioResult& out);
+    // The value to write, in the register's unit.
+    double register_value(const std::string& reg, const Expr& e) const;
+    void power_cycle(double off_s);
 
     Rig& rig_;
     PortAccess port_;
+    Probes probes_;
+    oracle::ParameterSet params_;
+    Values values_;
     std::map<std::string, double> marks_;
 };
 

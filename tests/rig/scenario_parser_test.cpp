@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "oracle/spec.h"
 #include "scenario/scenario.h"
 
 int sc_main(int, char*[]) { return 0; }
@@ -11,9 +12,14 @@ int sc_main(int, char*[]) { return 0; }
 namespace bmshil::rig::scenario {
 namespace {
 
+const oracle::Spec& spec() {
+    static const oracle::Spec s = oracle::Spec::load(std::string(BMSHIL_SOURCE_DIR) + "/spec");
+    return s;
+}
+
 std::string error_of(const std::string& yaml) {
     try {
-        parse_scenario(yaml, "bad.yaml");
+        parse_scenario(yaml, "bad.yaml", &spec());
     } catch (const ScenarioError& e) {
         return e.what();
     }
@@ -24,7 +30,7 @@ TEST(ScenarioParser, BundledScenariosParse) {
     int n = 0;
     for (const auto& entry : std::filesystem::directory_iterator(std::string(BMSHIL_SOURCE_DIR) + "/scenarios"))
         if (entry.path().extension() == ".yaml") {
-            const Scenario s = load_scenario(entry.path().string());
+            const Scenario s = load_scenario(entry.path().string(), &spec());
             EXPECT_FALSE(s.steps.empty()) << entry.path();
             ++n;
         }
@@ -52,10 +58,59 @@ steps:
     const auto& e = std::get<Expect>(s.steps[1].action);
     EXPECT_EQ(e.condition->signal, "cell_max_V");
     EXPECT_EQ(e.condition->op, ">=");
-    EXPECT_DOUBLE_EQ(e.condition->value, 3.65);
-    EXPECT_DOUBLE_EQ(e.within_max_s, 2.0);
+    EXPECT_DOUBLE_EQ(e.condition->value.evaluate({}), 3.65);
+    EXPECT_DOUBLE_EQ(e.within_max->evaluate({}), 2.0);
     EXPECT_EQ(e.parameter, 5);
-    EXPECT_EQ(std::get<Repeat>(s.steps[2].action).times, 3);
+    EXPECT_DOUBLE_EQ(std::get<Repeat>(s.steps[2].action).times.evaluate({}), 3.0);
+}
+
+// Values that lean on a parameter name it, and are evaluated with the values
+// in force when the step runs.
+TEST(ScenarioParser, ExpressionsReferToTheParametersInForce) {
+    const Scenario s = parse_scenario(R"(
+name: t
+steps:
+  - wait: p70 + 0.2 s
+  - expect: {condition: "cell_spread_V <= p64 - 4 mV", within: [p78 - 1 min, p78 + 1 min], parameter: 64}
+  - repeat: {times: p71 - 1, steps: [{wait: p69}]}
+  - load: {name: surge, current_A: abs(p57) + 50 A}
+  - write: {register: single_cell_overvoltage_protection, value: p5 - 50 mV}
+)", "t.yaml", &spec());
+    oracle::ParameterSet in_force(spec());
+    in_force.set(70, 30);
+    in_force.set(64, 0.03);
+    in_force.set(78, 24);
+    in_force.set(71, 3);
+    in_force.set(69, 50);
+    in_force.set(57, -200);
+    Values values;
+    values.parameter = [&](int n) { return in_force[n]; };
+    values.switch_on = [&](int n) { return in_force.switch_on(n); };
+    EXPECT_DOUBLE_EQ(std::get<Wait>(s.steps[0].action).duration.evaluate(values), 30.2);
+    const auto& e = std::get<Expect>(s.steps[1].action);
+    EXPECT_NEAR(e.condition->value.evaluate(values), 0.026, 1e-12);
+    EXPECT_DOUBLE_EQ(e.within_min->evaluate(values), 24 * 3600.0 - 60.0);
+    EXPECT_DOUBLE_EQ(e.within_max->evaluate(values), 24 * 3600.0 + 60.0);
+    const auto& r = std::get<Repeat>(s.steps[2].action);
+    EXPECT_DOUBLE_EQ(r.times.evaluate(values), 2.0);
+    EXPECT_DOUBLE_EQ(std::get<Wait>(r.steps[0].action).duration.evaluate(values), 0.050);
+    EXPECT_DOUBLE_EQ(std::get<LoadStep>(s.steps[3].action).value->evaluate(values), 250.0);
+    EXPECT_NEAR(std::get<WriteRegister>(s.steps[4].action).value.evaluate(values), 3.60, 1e-12);
+}
+
+TEST(ScenarioParser, ExpressionErrorsNameFileLineAndWhy) {
+    // A duration without a unit, a voltage where a time is meant, a parameter the manual lacks.
+    EXPECT_NE(error_of("name: t\nsteps:\n  - wait: p70 + 2\n").find("bad.yaml:3: wait"), std::string::npos);
+    EXPECT_NE(error_of("name: t\nsteps:\n  - wait: p70 + 2\n").find("give 2 a unit"), std::string::npos);
+    const std::string voltage = error_of("name: t\nsteps:\n  - wait: p5\n");
+    EXPECT_NE(voltage.find("bad.yaml:3"), std::string::npos) << voltage;
+    EXPECT_NE(voltage.find("voltage"), std::string::npos) << voltage;
+    EXPECT_NE(error_of("name: t\nsteps:\n  - wait: p99 * 1 s\n").find("no parameter #99"), std::string::npos);
+    const std::string cond = error_of("name: t\nsteps:\n  - expect: {condition: \"cell_max_V >= p70\", holds_for: 1 s}\n");
+    EXPECT_NE(cond.find("bad.yaml:3"), std::string::npos) << cond;
+    EXPECT_NE(cond.find("time"), std::string::npos) << cond;
+    EXPECT_NE(error_of("name: t\nsteps:\n  - repeat: {times: 2.5, steps: [{wait: 1 s}]}\n").find("whole number"),
+              std::string::npos);
 }
 
 TEST(ScenarioParser, UnknownKeyNamesFileLineAndTheKeysExpected) {

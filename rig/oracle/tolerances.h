@@ -1,0 +1,27 @@
+// How closely the rig can see a threshold, derived from the sensor models and
+// the firmware tick, never from the firmware.
+#pragma once
+
+#include "catalog.h"
+#include "pack.h"
+
+namespace bmshil::rig::oracle {
+
+struct Tolerances {
+    double cell_V = 0.0;
+    double pack_V = 0.0;
+    double terminal_V = 0.0;
+    double spread_V = 0.0;
+    double temperature_degC = 0.0;
+    double current_A = 0.0;
+    double tick_s = 0.0;
+    double of(Quantity q) const;
+};
+
+Tolerances tolerances(const model::PackConfig& pack, double tick_s);
+
+// How long a flag read over the port may trail its change: the oracle looks
+// at flags every 50 ms (one Modbus transaction each); FETs every tick.
+constexpr double kFlagPoll_s = 0.05;
+
+}  // namespace bmshil::rig::oracle
