@@ -24,6 +24,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "oracle/spec.h"
 #include "rig.h"
 
 namespace bmshil::rig {
@@ -45,6 +46,9 @@ struct PortAccess {
     std::function<int(const std::string& name)> switch_of;
     // The unit of a register's physical value ("" if unknown).
     std::function<std::string(const std::string& name)> unit_of;
+    // Writes a whole parameter set at once (one validated block write), so
+    // the firmware never sees half of it.
+    std::function<void(const oracle::ParameterSet& set)> write_settings;
 };
 
 class ProbeError : public std::runtime_error {

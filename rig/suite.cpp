@@ -68,6 +68,7 @@ PortAccess port_for(ModbusObserver& obs) {
     port.parameter_of = [&obs](const std::string& name) { return obs.map().by_name(name).parameter; };
     port.switch_of = [&obs](const std::string& name) { return obs.map().by_name(name).switch_number; };
     port.unit_of = [&obs](const std::string& name) { return obs.map().by_name(name).unit; };
+    port.write_settings = [&obs](const oracle::ParameterSet& set) { write_settings(obs, set); };
     return port;
 }
 
@@ -177,7 +178,7 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
     scenario::Scenario scenario;
     if (!item.scenario_file.empty()) {
         scenario = scenario::load_scenario(item.scenario_file, &spec);
-        config = scenario::configure(scenario, config);
+        config = scenario::configure(scenario, config, params);
     }
     Rig rig(config);
     // The waveform is written as the run goes and kept only if it fails.

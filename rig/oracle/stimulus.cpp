@@ -91,7 +91,7 @@ void Emulators::apply(const StimulusPlan& plan) {
     bool changed = false;
     for (std::size_t k = 0; k < plan.cell_V.size() && k < p.cell_count(); ++k)
         if (first_ || plan.cell_V[k] != last_.cell_V[k]) {
-            place_cell(k, plan.cell_V[k]);
+            place_cell_at_voltage(p, k, plan.cell_V[k]);
             changed = true;
         }
     for (std::size_t k = 0; k < plan.cell_degC.size() && k < p.cell_count(); ++k)
@@ -122,8 +122,7 @@ void Emulators::apply(const StimulusPlan& plan) {
     if (changed) rig_.inputs_changed();
 }
 
-void Emulators::place_cell(std::size_t k, double v) {
-    model::Pack& p = rig_.pack();
+void place_cell_at_voltage(model::Pack& p, std::size_t k, double v) {
     const model::Cell& c = p.cell(k);
     double lo = -0.2, hi = 1.2;
     for (int i = 0; i < 60; ++i) {

@@ -44,6 +44,10 @@ struct Levels {
 };
 Levels levels_in_force(const ParameterSet& params, std::size_t cell_count);
 
+// A cell emulator's job: the cell rested on the charge branch at the state of
+// charge whose open-circuit voltage is v (bisection on the model's own OCV).
+void place_cell_at_voltage(model::Pack& pack, std::size_t index, double v);
+
 // Applies plans to a rig; changes only what differs from the last plan.
 class Emulators {
 public:
@@ -51,10 +55,6 @@ public:
     void apply(const StimulusPlan& plan);
 
 private:
-    // Rested on the charge branch at the SOC whose voltage is v (bisection on
-    // the model's own OCV: the cell emulator's job on a bench).
-    void place_cell(std::size_t k, double v);
-
     Rig& rig_;
     StimulusPlan last_;
     bool first_ = true;

@@ -41,10 +41,14 @@ struct Condition {
 struct CellSetting {
     int cell = 0;  // 1-based
     std::optional<double> soc, capacity_scale, resistance_scale, self_discharge_scale;
+    // Placed at rest at this voltage, as a cell emulator would (instead of soc).
+    std::optional<Expr> voltage;
 };
 
 struct PackSetup {
-    std::optional<double> soc, temperature_degC, ambient_degC;
+    std::optional<double> soc;
+    std::optional<Expr> temperature, ambient;  // degC
+    std::optional<Expr> cell_voltage;          // every cell placed at rest at this voltage
     bool spread = true;
     std::vector<CellSetting> cells;
 };

@@ -97,12 +97,16 @@ public:
     }
 
     CellSetting cell(const YAML::Node& node) {
-        keys(node, "cell", {"cell", "soc", "capacity_scale", "resistance_scale", "self_discharge_scale"});
+        keys(node, "cell", {"cell", "soc", "voltage_V", "capacity_scale", "resistance_scale", "self_discharge_scale"});
         CellSetting c;
         if (!node["cell"]) fail(node, "cell: missing key 'cell' (1-16)");
         c.cell = static_cast<int>(number(node["cell"], "a cell number"));
         if (c.cell < 1 || c.cell > 16) fail(node["cell"], "cell: expected 1-16, got " + node["cell"].Scalar());
         if (node["soc"]) c.soc = ranged(node["soc"], "soc", 0.0, 1.0);
+        if (node["voltage_V"]) {
+            if (node["soc"]) fail(node, "cell: give soc or voltage_V, not both");
+            c.voltage = expr(node["voltage_V"], "voltage_V", Dimension::voltage, true, 1.0, 1.0, 4.5);
+        }
         if (node["capacity_scale"]) c.capacity_scale = ranged(node["capacity_scale"], "capacity_scale", 0.1, 2.0);
         if (node["resistance_scale"]) c.resistance_scale = ranged(node["resistance_scale"], "resistance_scale", 0.1, 20.0);
         if (node["self_discharge_scale"])
@@ -121,11 +125,14 @@ public:
     }
 
     PackSetup pack(const YAML::Node& node) {
-        keys(node, "pack", {"soc", "temperature_degC", "ambient_degC", "spread", "cells"});
+        keys(node, "pack", {"soc", "cell_V", "temperature_degC", "ambient_degC", "spread", "cells"});
         PackSetup p;
         if (node["soc"]) p.soc = ranged(node["soc"], "pack soc", 0.0, 1.0);
-        if (node["temperature_degC"]) p.temperature_degC = ranged(node["temperature_degC"], "temperature_degC", -40, 80);
-        if (node["ambient_degC"]) p.ambient_degC = ranged(node["ambient_degC"], "ambient_degC", -40, 80);
+        if (node["cell_V"]) p.cell_voltage = expr(node["cell_V"], "pack cell_V", Dimension::voltage, true, 1.0, 1.0, 4.5);
+        if (node["temperature_degC"])
+            p.temperature = expr(node["temperature_degC"], "temperature_degC", Dimension::temperature, true, 1.0, -40, 80);
+        if (node["ambient_degC"])
+            p.ambient = expr(node["ambient_degC"], "ambient_degC", Dimension::temperature, true, 1.0, -40, 80);
         if (node["spread"]) p.spread = on_off(node["spread"], "spread");
         if (node["cells"]) {
             if (!node["cells"].IsSequence()) fail(node["cells"], "cells: expected a list");

@@ -1,5 +1,8 @@
 #include "scenario_runner.h"
 
+#include "oracle/parameter_rules.h"
+#include "oracle/stimulus.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -37,11 +40,19 @@ bool compare(double a, const std::string& op, double b) {
 
 }  // namespace
 
-RigConfig configure(const Scenario& s, RigConfig base) {
+Values values_of(const oracle::ParameterSet& set) {
+    Values v;
+    v.parameter = [&set](int n) { return set[n]; };
+    v.switch_on = [&set](int n) { return set.switch_on(n); };
+    return v;
+}
+
+RigConfig configure(const Scenario& s, RigConfig base, const oracle::ParameterSet& in_force) {
+    const Values values = values_of(in_force);
     if (s.seed) base.pack.seed = *s.seed;
     if (s.pack.soc) base.pack.initial_soc = *s.pack.soc;
-    if (s.pack.temperature_degC) base.pack.initial_temperature_degC = *s.pack.temperature_degC;
-    base.pack.ambient_degC = s.pack.ambient_degC.value_or(base.pack.initial_temperature_degC);
+    if (s.pack.temperature) base.pack.initial_temperature_degC = s.pack.temperature->evaluate(values);
+    base.pack.ambient_degC = s.pack.ambient ? s.pack.ambient->evaluate(values) : base.pack.initial_temperature_degC;
     if (!s.pack.spread) {
         base.pack.capacity_spread = base.pack.resistance_spread = base.pack.self_discharge_spread = 0.0;
         base.pack.soc_spread = 0.0;
@@ -51,8 +62,7 @@ RigConfig configure(const Scenario& s, RigConfig base) {
 
 ScenarioRunner::ScenarioRunner(Rig& rig, PortAccess port, const oracle::ParameterSet& in_force)
     : rig_(rig), port_(std::move(port)), probes_(rig_, port_), params_(in_force) {
-    values_.parameter = [this](int n) { return params_[n]; };
-    values_.switch_on = [this](int n) { return params_.switch_on(n); };
+    values_ = values_of(params_);
 }
 
 double ScenarioRunner::signal(const std::string& name) {
@@ -121,6 +131,50 @@ void ScenarioRunner::write(const WriteRegister& w, const Scenario& s, ScenarioRe
     out.findings.push_back(f);
 }
 
+void ScenarioRunner::write_settings(const Scenario& s, ScenarioResult& out) {
+    // Parameters and switches go out together as one set, checked against
+    // the manual's rules first; other registers one by one after them.
+    oracle::ParameterSet next = params_;
+    std::vector<const WriteRegister*> others;
+    bool any = false;
+    for (const WriteRegister& w : s.settings) {
+        const int parameter = port_.parameter_of ? port_.parameter_of(w.name) : 0;
+        const int sw = port_.switch_of ? port_.switch_of(w.name) : 0;
+        if ((parameter == 0 && sw == 0) || w.expect_refusal || !port_.write_settings) {
+            others.push_back(&w);
+            continue;
+        }
+        const double v = register_value(w.name, w.value);
+        const oracle::Origin origin{s.file, w.line};
+        if (parameter != 0) next.set(parameter, v, origin);
+        if (sw != 0) next.set_switch(sw, v != 0.0, origin);
+        any = true;
+    }
+    if (any) {
+        const auto bad = oracle::check_rules(next);
+        if (!bad.empty()) {
+            std::string what = s.file + ": the settings with the parameters in force break the manual's rules:";
+            for (const auto& v : bad) what += "\n  " + v.message(next.spec());
+            throw ScenarioError(what);
+        }
+        port_.write_settings(next);
+        params_ = next;
+    }
+    for (const WriteRegister* w : others) write(*w, s, out);
+}
+
+void ScenarioRunner::set_cell(const CellSetting& c) {
+    model::Pack& p = rig_.pack();
+    const std::size_t k = static_cast<std::size_t>(c.cell - 1);
+    model::CellVariation v = p.cell(k).variation();
+    if (c.capacity_scale) v.capacity_scale = *c.capacity_scale;
+    if (c.resistance_scale) v.resistance_scale = *c.resistance_scale;
+    if (c.self_discharge_scale) v.self_discharge_scale = *c.self_discharge_scale;
+    p.set_cell(k, v, c.soc.value_or(p.cell(k).soc()));
+    if (c.voltage) oracle::place_cell_at_voltage(p, k, value(*c.voltage));
+    rig_.inputs_changed();
+}
+
 void ScenarioRunner::power_cycle(double off_s) {
     rig_.board().power_off();
     rig_.run_for(off_s);
@@ -135,9 +189,14 @@ ScenarioResult ScenarioRunner::run(const Scenario& s) {
     out.source = s.file;
     const double start = rig_.now_s();
     marks_["start"] = start;
-    // Cells set apart in the pack's starting state.
-    for (const CellSetting& c : s.pack.cells) execute(Step{0, CellStep{c}}, s, out);
-    for (const WriteRegister& w : s.settings) write(w, s, out);
+    // Every cell at a voltage, then cells set apart, in the pack's starting state.
+    if (s.pack.cell_voltage) {
+        const double v = value(*s.pack.cell_voltage);
+        for (std::size_t k = 0; k < rig_.pack().cell_count(); ++k) oracle::place_cell_at_voltage(rig_.pack(), k, v);
+        rig_.inputs_changed();
+    }
+    for (const CellSetting& c : s.pack.cells) set_cell(c);
+    write_settings(s, out);
     for (const Step& step : s.steps) execute(step, s, out);
     for (const model::SoaViolation& v : rig_.pack().soa_violations())
         out.safety.push_back({model::to_string(v.kind), v.cell, v.start_s, v.end_s, v.worst});
@@ -217,13 +276,7 @@ void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult
                                : a.state == "short" ? model::NtcFault::shorted
                                                     : model::NtcFault::none);
             } else if constexpr (std::is_same_v<T, CellStep>) {
-                const std::size_t k = static_cast<std::size_t>(a.setting.cell - 1);
-                model::CellVariation v = p.cell(k).variation();
-                if (a.setting.capacity_scale) v.capacity_scale = *a.setting.capacity_scale;
-                if (a.setting.resistance_scale) v.resistance_scale = *a.setting.resistance_scale;
-                if (a.setting.self_discharge_scale) v.self_discharge_scale = *a.setting.self_discharge_scale;
-                p.set_cell(k, v, a.setting.soc.value_or(p.cell(k).soc()));
-                rig_.inputs_changed();
+                set_cell(a.setting);
             } else if constexpr (std::is_same_v<T, ButtonStep>) {
                 if (!a.hold) {
                     rig_.board().set_button(a.held);

@@ -15,8 +15,11 @@ namespace bmshil::rig::scenario {
 
 using rig::PortAccess;
 
-// The rig configuration a scenario asks for (pack state, seed).
-RigConfig configure(const Scenario& s, RigConfig base);
+// The rig configuration a scenario asks for (pack state, seed), its
+// expressions evaluated with the parameter set in force.
+RigConfig configure(const Scenario& s, RigConfig base, const oracle::ParameterSet& in_force);
+// The values of a parameter set, for Expr::evaluate.
+Values values_of(const oracle::ParameterSet& set);
 
 class ScenarioRunner {
 public:
@@ -39,9 +42,11 @@ private:
     void execute(const Step& step, const Scenario& s, ScenarioResult& out);
     void expect(const Expect& e, int line, const Scenario& s, ScenarioResult& out);
     void write(const WriteRegister& w, const Scenario& s, ScenarioResult& out);
+    void write_settings(const Scenario& s, ScenarioResult& out);
     // The value to write, in the register's unit.
     double register_value(const std::string& reg, const Expr& e) const;
     void power_cycle(double off_s);
+    void set_cell(const CellSetting& c);
 
     Rig& rig_;
     PortAccess port_;
