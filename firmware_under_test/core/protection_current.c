@@ -130,7 +130,7 @@ void bms_protect_current(bms_ctx *ctx)
 
     /* Charge and discharge over-current lock after #71 with no switch of their own
      * (INTERPRETATION.md 70-71); the transient one only with switch 39. */
-    oc_update(ctx, BMS_OC_CHARGE, SW(ctx, 34), i >= P(ctx, 55), (uint32_t)P(ctx, 67), 1);
+    oc_update(ctx, BMS_OC_CHARGE, SW(ctx, 34), BMS_VARIANT_OCC_CURRENT_MA(i) >= P(ctx, 55), (uint32_t)P(ctx, 67), 1);
     oc_update(ctx, BMS_OC_DISCHARGE, SW(ctx, 36), i <= P(ctx, 56),
               (uint32_t)BMS_VARIANT_OCD_DELAY_MS(P(ctx, 68)), 1);
     oc_update(ctx, BMS_OC_TRANSIENT, SW(ctx, 37), i <= P(ctx, 57), (uint32_t)P(ctx, 69),

@@ -27,7 +27,7 @@ void bms_measure_temperature(bms_ctx *ctx)
     /* A bad sensor is left out of the cell min/max at once; its fault flag still
      * needs the temperature confirmation delay. */
     ctx->cell_temp_valid = 0u;
-    for (unsigned i = 0; i < BMS_NTC_CELL_COUNT; i++) {
+    for (unsigned i = 0; i < BMS_VARIANT_CELL_NTCS; i++) {
         if (ctx->ntc_bad_now & (1u << i)) {
             continue;
         }

@@ -18,6 +18,7 @@ void bms_protect_voltage(bms_ctx *ctx)
      * first close (choice: the board starts with both FETs open). */
     const uint32_t trip_delay = ctx->started ? rec_delay : 0u;
     const int32_t vmax = ctx->max_cell_mv;
+    const int32_t ov_cell_mv = BMS_VARIANT_OV_CELL_MV(ctx->max_cell_mv, ctx->min_cell_mv);
     const int32_t vmin = ctx->min_cell_mv;
     const int32_t pack = ctx->pack_mv;
     const int32_t term = ctx->terminal_mv;
@@ -43,14 +44,16 @@ void bms_protect_voltage(bms_ctx *ctx)
      * from #60 (INTERPRETATION.md) and nothing else, so an observer counting the
      * same charge sees the same SOC; gap recharge below uses that count. */
     bms_judge(ctx, &ctx->prot_det[BMS_P_CELL_OV], &ctx->prots, BMS_P_CELL_OV, SW(ctx, 10),
-              vmax >= ov_trip_mv, vmax <= ov_rec_mv && gap_ok, trip_delay, rec_delay);
+              ov_cell_mv >= ov_trip_mv, ov_cell_mv <= ov_rec_mv && gap_ok, trip_delay,
+              BMS_VARIANT_OV_RECOVERY_DELAY_MS(rec_delay));
     bms_judge(ctx, &ctx->prot_det[BMS_P_PACK_OV], &ctx->prots, BMS_P_PACK_OV, SW(ctx, 14),
               pack >= P(ctx, 15), pack <= P(ctx, 16) && gap_ok, trip_delay, rec_delay);
     bms_judge(ctx, &ctx->prot_det[BMS_P_CELL_UV], &ctx->prots, BMS_P_CELL_UV, SW(ctx, 12),
-              vmin <= P(ctx, 7), vmin >= P(ctx, 8) || charging, trip_delay, rec_delay);
+              vmin <= P(ctx, 7), vmin >= P(ctx, BMS_VARIANT_UV_RECOVERY_PARAMETER) || charging, trip_delay, rec_delay);
     bms_judge(ctx, &ctx->prot_det[BMS_P_PACK_UV], &ctx->prots, BMS_P_PACK_UV, SW(ctx, 16),
               pack <= P(ctx, 17), pack >= P(ctx, 18) || charging, trip_delay, rec_delay);
-    bms_judge(ctx, &ctx->prot_det[BMS_P_CHARGER_OV], &ctx->prots, BMS_P_CHARGER_OV, SW(ctx, 41),
+    bms_judge(ctx, &ctx->prot_det[BMS_P_CHARGER_OV], &ctx->prots, BMS_P_CHARGER_OV,
+              BMS_VARIANT_CHARGER_OV_SWITCH(SW(ctx, 41)),
               term >= P(ctx, 19), term <= P(ctx, 20), trip_delay, rec_delay);
     bms_judge(ctx, &ctx->prot_det[BMS_P_LOW_CELL_CHARGE], &ctx->prots, BMS_P_LOW_CELL_CHARGE,
               SW(ctx, 45), vmin <= P(ctx, 10), vmin >= P(ctx, 10) + BMS_LOW_CELL_CHARGE_HYST_MV,

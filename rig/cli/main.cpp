@@ -6,6 +6,7 @@
 #include <systemc>
 
 #include "bench.h"
+#include "params_command.h"
 #include "suite_commands.h"
 #include "cell_params.h"
 #include "cell_profile.h"
@@ -101,6 +102,11 @@ int sc_main(int argc, char* argv[]) {
     bmshil::rig::cli::SuiteCommandOptions list_options = suite_options;
     list->add_option("--filter", list_options.filter, "Only items whose name matches this regex");
 
+    auto* params = app.add_subcommand("params", "Parameter sets from spec/: the separating set, random valid sets; check a file");
+    bmshil::rig::cli::ParamsCommandOptions params_options;
+    params_options.spec_dir = suite_options.spec_dir;
+    bmshil::rig::cli::add_params_options(*params, params_options);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -113,6 +119,7 @@ int sc_main(int argc, char* argv[]) {
         if (*suite) return bmshil::rig::cli::run_suite_command(suite_options, true, true);
         if (*run) return bmshil::rig::cli::run_suite_command(run_options, false, false);
         if (*list) return bmshil::rig::cli::list_command(list_options);
+        if (*params) return bmshil::rig::cli::params_command(params_options);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bmshil: error: %s\n", e.what());
         return 2;

@@ -26,7 +26,7 @@ bool Switch::unused() const {
 Spec Spec::load(const std::string& folder) {
     Spec spec;
     const std::string pfile = folder + "/parameters.csv";
-    for (const CsvRow& row : read_csv(pfile, 8)) {
+    for (const CsvRow& row : read_csv(pfile, 9)) {
         const auto& f = row.fields;
         Parameter p;
         p.number = to_int(f[0], pfile);
@@ -46,7 +46,10 @@ Spec Spec::load(const std::string& folder) {
         }
         if (!(p.min_value <= p.default_value && p.default_value <= p.max_value))
             throw SpecError(pfile + ": parameter " + f[0] + ": default " + f[3] + " outside its range " + f[5] + ".." + f[6]);
-        p.meaning = f[7];
+        if (f[7] != "pack" && f[7] != "behaviour")
+            throw SpecError(pfile + ":" + std::to_string(row.line) + ": describes '" + f[7] + "' is not pack or behaviour");
+        p.describes_pack = f[7] == "pack";
+        p.meaning = f[8];
         spec.parameters_[p.number] = p;
     }
     const std::string sfile = folder + "/switches.csv";

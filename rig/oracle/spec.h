@@ -17,6 +17,10 @@ struct Parameter {
     double default_value = 0.0;
     // The range a setting may take (spec/INTERPRETATION.md, "Settings"), in `unit`.
     double min_value = 0.0, max_value = 0.0;
+    // What it describes: the pack itself (its capacity, its cell count, where
+    // its interconnects sit), or how the firmware behaves. A test bench keeps
+    // the former true to the pack; only the latter is varied in profiles.
+    bool describes_pack = false;
     // Counts are whole numbers.
     bool integral() const { return unit == "count"; }
 };

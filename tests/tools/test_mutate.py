@@ -265,5 +265,10 @@ def test_the_real_firmware_has_mutants_of_every_operator(capsys):
         assert not text.splitlines()[m.line - 1].lstrip().startswith("#")
     assert mutate.main(["--list", "--operators", "swap", "--only", "protection_voltage"]) == 0
     out = capsys.readouterr().out
-    assert "core/protection_voltage.c:32:30:swap:2\tparameter #1 -> parameter #2" in out
+    # Where the source first names parameter #1 ("P(ctx, 1)"), 1-based line and column of the number.
+    text = sources["core/protection_voltage.c"].decode("utf-8")
+    at = text.index("P(ctx, 1)") + len("P(ctx, ")
+    line = text.count("\n", 0, at) + 1
+    col = at - (text.rfind("\n", 0, at) + 1) + 1
+    assert f"core/protection_voltage.c:{line}:{col}:swap:2\tparameter #1 -> parameter #2" in out
     assert "total" in out.splitlines()[-1]

@@ -1,0 +1,106 @@
+// Isolation and stimulus levels derive from the parameters in force: what a
+// check's stimulus would set off is switched off, whatever coincidence of
+// the defaults made it so, and nothing more.
+#include <gtest/gtest.h>
+
+#include "oracle/isolation.h"
+#include "oracle/stimulus.h"
+
+int sc_main(int, char*[]) { return 0; }
+
+namespace bmshil::rig::oracle {
+namespace {
+
+const Spec& spec() {
+    static const Spec s = Spec::load(std::string(BMSHIL_SOURCE_DIR) + "/spec");
+    return s;
+}
+
+Tolerances tol() {
+    Tolerances t;
+    t.cell_V = 0.0054;
+    t.pack_V = 0.062;
+    t.terminal_V = 0.09;
+    t.spread_V = 0.0096;
+    t.temperature_degC = 0.47;
+    t.current_A = 0.25;
+    t.tick_s = 0.01;
+    return t;
+}
+
+const std::vector<int> kNtcCells{1, 6, 11, 16};
+
+StimulusPlan cells_at(double v) {
+    StimulusPlan p;
+    p.cell_V.assign(16, v);
+    p.cell_degC.assign(16, 25.0);
+    return p;
+}
+
+std::vector<int> switches_of(const std::vector<Isolation>& iso) {
+    std::vector<int> out;
+    for (const Isolation& i : iso) out.push_back(i.switch_number);
+    return out;
+}
+
+TEST(Isolation, TotalUnderVoltageIsolatesTheCellOneOnlyWhenTheyCoincide) {
+    const Threshold& t = *spec().threshold(17);
+    ParameterSet defaults(spec());
+    // 16 cells stepping across 43.2 V also cross 2.7 V each: the cell protection (switch 12) goes off.
+    EXPECT_EQ(switches_of(isolate(t, {cells_at(43.6 / 16), cells_at(42.8 / 16)}, defaults, tol(), kNtcCells)),
+              std::vector<int>{12});
+    // With #7 at 2.5 V the cells never reach it: nothing to switch off.
+    ParameterSet moved(spec());
+    moved.set(7, 2.5);
+    EXPECT_TRUE(isolate(t, {cells_at(43.6 / 16), cells_at(42.8 / 16)}, moved, tol(), kNtcCells).empty());
+}
+
+TEST(Isolation, TotalOverVoltageIsolatesTheCellsOnlyWhenReached) {
+    // The user set: #5 3.60 V, #15 57.6 V = 16 x 3.60 V.
+    ParameterSet set(spec());
+    set.set(5, 3.60);
+    set.set(6, 3.40);
+    const Threshold& t = *spec().threshold(15);
+    EXPECT_EQ(switches_of(isolate(t, {cells_at(57.2 / 16), cells_at(58.0 / 16)}, set, tol(), kNtcCells)),
+              std::vector<int>{10});
+    EXPECT_TRUE(isolate(t, {cells_at(57.2 / 16), cells_at(58.0 / 16)}, ParameterSet(spec()), tol(), kNtcCells).empty())
+        << "at the defaults 58.0 / 16 = 3.625 V stays below #5 = 3.65 V";
+}
+
+TEST(Isolation, AFlagReachedByTheStimulusIsNotIsolated) {
+    // Checking #5 (charge FET) on a cell ramp to 3.70 V crosses the #1 alarm: a flag of its own.
+    StimulusPlan high = cells_at(3.30);
+    high.cell_V[4] = 3.70;
+    const auto iso = isolate(*spec().threshold(5), {cells_at(3.30), high}, ParameterSet(spec()), tol(), kNtcCells);
+    EXPECT_TRUE(iso.empty());
+}
+
+TEST(Isolation, CurrentStimuliIsolateWhatWouldOpenAFetAndThePassiveLimiter) {
+    // The transient over-current (#57) ramps a discharge past 110 A: #56 would open the FET first.
+    StimulusPlan surge = cells_at(3.3);
+    surge.discharge_current_A = 260.0;
+    EXPECT_EQ(switches_of(isolate(*spec().threshold(57), {cells_at(3.3), surge}, ParameterSet(spec()), tol(), kNtcCells)),
+              std::vector<int>{36});
+    // A charge current past #51 meets the passive limiter (switch 56) as well as #55.
+    StimulusPlan charge = cells_at(3.3);
+    charge.charger_connected = true;
+    charge.charger_V = 62.0;
+    charge.charge_current_A = 115.0;
+    const auto iso = switches_of(isolate(*spec().threshold(51), {cells_at(3.3), charge}, ParameterSet(spec()), tol(), kNtcCells));
+    EXPECT_EQ(iso, (std::vector<int>{34, 56}));
+}
+
+TEST(Levels, ParkedCellsAndNeutralTemperaturesSitBetweenTheThresholds) {
+    const Levels d = levels_in_force(ParameterSet(spec()), 16);
+    // Cells: lows up to 3.10 V (#4, #8), highs from 54 V / 16 = 3.375 V (#12, #16).
+    EXPECT_NEAR(d.parked_cell_V, 0.5 * (3.10 + 3.375), 1e-12);
+    // Cells: lows up to 10 degC (#38), highs from 47 degC (#22, #30).
+    EXPECT_NEAR(d.neutral_cell_degC, 28.5, 1e-12);
+    ParameterSet moved(spec());
+    moved.set(8, 3.20);
+    moved.set(4, 3.25);
+    EXPECT_NEAR(levels_in_force(moved, 16).parked_cell_V, 0.5 * (3.25 + 3.375), 1e-12);
+}
+
+}  // namespace
+}  // namespace bmshil::rig::oracle
