@@ -910,27 +910,40 @@ class Workbench:
                 continue
 
     def run_suite(self, library: Path) -> tuple[str, list[str], int | None, str, float]:
-        """(status, failed items, rc, note, seconds)."""
+        """(status, failed items, rc, note, seconds), over the profiles the main
+        job runs (the defaults, then the separating set); a mutant is killed by
+        the first profile that fails."""
         t0 = time.monotonic()
+        failed: list[str] = []
+        rc: int | None = 0
+        note = ""
         with tempfile.TemporaryDirectory(prefix="bmshil-mutant-") as tmp:
-            cmd = [self.args.bmshil, "suite", "--firmware", str(library), "--jobs", str(self.args.jobs),
-                   "--results-dir", os.path.join(tmp, "results"), "--timeout-s", str(self.args.timeout_s)]
-            stop = (lambda line: _suite_item(line) is not None and _suite_item(line)[0] != "passed") \
-                if self.args.first_failure else None
-            r = self._run(cmd, timeout=self.args.mutant_timeout_s, stop_on=stop, cwd=tmp)
-        seconds = time.monotonic() - t0
-        if r is None:
-            return "timeout", [], None, f"suite still running after {self.args.mutant_timeout_s:g} s", seconds
-        rc, output = r
-        failed = []
-        for line in output.splitlines():
-            item = _suite_item(line)
-            if item and item[0] != "passed":
-                failed.append(item[1] if item[0] == "failed" else f"{item[1]} ({item[0]})")
-        if rc == 0:
-            return "survived", failed, rc, "", seconds
-        note = "" if failed else f"bmshil exited {rc}: " + _short(" | ".join(output.splitlines()[-3:]), 200)
-        return "killed", failed, rc, note, seconds
+            profiles: list[list[str]] = [[]]
+            if not self.args.defaults_only:
+                sep = os.path.join(tmp, "separating.yaml")
+                subprocess.run([self.args.bmshil, "params", "--separating", "--out", sep], check=True,
+                               stdout=subprocess.DEVNULL)
+                profiles.append(["--params", sep])
+            for k, extra in enumerate(profiles):
+                cmd = [self.args.bmshil, "suite", "--firmware", str(library), "--jobs", str(self.args.jobs),
+                       "--results-dir", os.path.join(tmp, f"results{k}"), "--timeout-s", str(self.args.timeout_s)] + extra
+                stop = (lambda line: _suite_item(line) is not None and _suite_item(line)[0] != "passed") \
+                    if self.args.first_failure else None
+                r = self._run(cmd, timeout=self.args.mutant_timeout_s, stop_on=stop, cwd=tmp)
+                if r is None:
+                    return "timeout", failed, None, f"suite still running after {self.args.mutant_timeout_s:g} s", \
+                        time.monotonic() - t0
+                rc, output = r
+                tag = " [separating]" if extra else ""
+                for line in output.splitlines():
+                    item = _suite_item(line)
+                    if item and item[0] != "passed":
+                        failed.append((item[1] if item[0] == "failed" else f"{item[1]} ({item[0]})") + tag)
+                if rc != 0:
+                    if not failed:
+                        note = f"bmshil exited {rc}: " + _short(" | ".join(output.splitlines()[-3:]), 200)
+                    return "killed", failed, rc, note, time.monotonic() - t0
+        return "survived", failed, rc, note, time.monotonic() - t0
 
     def run_unit_tests(self) -> dict:
         exe = self.bin / "bin" / "bms_firmware_tests"
@@ -1024,6 +1037,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--unit-timeout-s", type=float, default=120.0, help="wall time of the unit tests (default 120)")
     ap.add_argument("--build-timeout-s", type=float, default=600.0)
     ap.add_argument("--build-jobs", type=int, default=1, help="make -j of each mutant build (default 1)")
+    ap.add_argument("--defaults-only", action="store_true",
+                    help="run the suite under the manual's defaults only (the main job also runs the separating set)")
     ap.add_argument("--first-failure", action="store_true",
                     help="stop the suite at its first failed item (faster; records only that item)")
     ap.add_argument("--no-unit-tests", action="store_true", help="do not run the firmware's unit tests")
