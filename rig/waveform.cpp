@@ -8,27 +8,32 @@ namespace {
 double round_to(double v, double step) { return std::round(v / step) * step; }
 }  // namespace
 
-Waveform::Waveform(const std::string& path, Rig& rig) : rig_(rig), vcd_(path, "1 us") {
-    current_ = vcd_.add_real("pack", "current_A");
-    terminal_ = vcd_.add_real("pack", "terminal_V");
-    cell_min_ = vcd_.add_real("pack", "cell_min_V");
-    cell_max_ = vcd_.add_real("pack", "cell_max_V");
-    t_min_ = vcd_.add_real("pack", "cell_min_degC");
-    t_max_ = vcd_.add_real("pack", "cell_max_degC");
-    ambient_ = vcd_.add_real("pack", "ambient_degC");
-    power_ = vcd_.add_real("pack", "power_stage_degC");
+Waveform::Waveform(const std::string& path, Rig& rig) : rig_(rig), probes_(rig, no_port_), vcd_(path, "1 us") {
+    // (scope, VCD name, probe, rounding)
+    const struct {
+        const char* scope;
+        const char* name;
+        const char* probe;
+        double step;
+    } reals[] = {
+        {"pack", "current_A", "current_A", 0.01},          {"pack", "terminal_V", "terminal_V", 0.001},
+        {"pack", "cell_min_V", "cell_min_V", 0.001},       {"pack", "cell_max_V", "cell_max_V", 0.001},
+        {"pack", "cell_min_degC", "cell_min_degC", 0.01},  {"pack", "cell_max_degC", "cell_max_degC", 0.01},
+        {"pack", "ambient_degC", "ambient_degC", 0.01},    {"pack", "power_stage_degC", "power_degC", 0.01},
+    };
+    for (const auto& r : reals) traces_.push_back({vcd_.add_real(r.scope, r.name), probes_.get(r.probe), r.step});
     for (std::size_t k = 0; k < rig.pack().cell_count(); ++k) {
-        char name[32];
+        char name[32], probe[32];
         std::snprintf(name, sizeof name, "cell%02zu_V", k + 1);
-        cells_.push_back(vcd_.add_real("pack.cells", name));
+        std::snprintf(probe, sizeof probe, "cell%zu_V", k + 1);
+        traces_.push_back({vcd_.add_real("pack.cells", name), probes_.get(probe), 0.001});
     }
-    chg_ = vcd_.add_wire("board", "charge_fet");
-    dsg_ = vcd_.add_wire("board", "discharge_fet");
-    pre_ = vcd_.add_wire("board", "precharge");
-    heat_ = vcd_.add_wire("board", "heater");
-    lim_ = vcd_.add_wire("board", "limiter");
-    sc_ = vcd_.add_wire("board", "afe_sc_latched");
-    balance_ = vcd_.add_wire("board", "balance_mask", 16);
+    // The gates as the firmware drives them (the AFE's latch is its own wire).
+    for (const char* wire : {"charge_fet", "discharge_fet_cmd", "precharge", "heater", "limiter", "afe_sc_latched"}) {
+        const std::string vcd_name = std::string(wire) == "discharge_fet_cmd" ? "discharge_fet" : wire;
+        traces_.push_back({vcd_.add_wire("board", vcd_name), probes_.get(wire), 0.0});
+    }
+    traces_.push_back({vcd_.add_wire("board", "balance_mask", 16), probes_.get("balance_mask"), -1.0});
     sample();
     vcd_.begin();
     rig.board().set_after_call([this] { sample(); });
@@ -38,34 +43,15 @@ Waveform::~Waveform() { close(); }
 
 void Waveform::sample() {
     if (closed_) return;
-    model::Pack& p = rig_.pack();
     const auto t_us = static_cast<std::uint64_t>(std::llround(rig_.now_s() * 1e6));
     vcd_.time(t_us);
-    vcd_.change_real(current_, round_to(p.current_A(), 0.01));
-    vcd_.change_real(terminal_, round_to(p.terminal_V(), 0.001));
-    double vmin = 1e9, vmax = -1e9, tmin = 1e9, tmax = -1e9;
-    for (std::size_t k = 0; k < p.cell_count(); ++k) {
-        const double v = p.cell_voltage_V(k);
-        vcd_.change_real(cells_[k], round_to(v, 0.001));
-        vmin = std::min(vmin, v);
-        vmax = std::max(vmax, v);
-        tmin = std::min(tmin, p.cell(k).temperature_degC());
-        tmax = std::max(tmax, p.cell(k).temperature_degC());
+    for (const Trace& t : traces_) {
+        const double v = t.probe();
+        if (t.step > 0.0)
+            vcd_.change_real(t.id, round_to(v, t.step));
+        else
+            vcd_.change_wire(t.id, static_cast<std::uint64_t>(v) & (t.step < 0.0 ? 0xFFFFu : 1u));
     }
-    vcd_.change_real(cell_min_, round_to(vmin, 0.001));
-    vcd_.change_real(cell_max_, round_to(vmax, 0.001));
-    vcd_.change_real(t_min_, round_to(tmin, 0.01));
-    vcd_.change_real(t_max_, round_to(tmax, 0.01));
-    vcd_.change_real(ambient_, round_to(p.ambient_degC(), 0.01));
-    vcd_.change_real(power_, round_to(p.power_stage_degC(), 0.01));
-    const model::PowerStageCommand& c = p.commanded();
-    vcd_.change_wire(chg_, c.charge_fet);
-    vcd_.change_wire(dsg_, c.discharge_fet);
-    vcd_.change_wire(pre_, c.precharge);
-    vcd_.change_wire(heat_, c.heater);
-    vcd_.change_wire(lim_, c.limiter);
-    vcd_.change_wire(sc_, p.sc_latched());
-    vcd_.change_wire(balance_, c.balance_mask & 0xFFFFu);
 }
 
 void Waveform::close() {

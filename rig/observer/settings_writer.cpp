@@ -1,6 +1,7 @@
 #include "settings_writer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <vector>
@@ -99,6 +100,16 @@ int write_settings(ModbusObserver& obs, const oracle::ParameterSet& set) {
             throw SettingsError(origin.where() + "parameter #" + std::to_string(n) + ": the register map (" +
                                 obs.map().path() + ") has no register for it");
         pending.push_back({n, reg, set[n]});
+        // A value the firmware's register cannot hold is refused here, by name.
+        try {
+            obs.encode(*reg, set[n]);
+        } catch (const std::out_of_range&) {
+            const double lo = reg->is_signed ? -std::ldexp(1.0, 16 * reg->words - 1) : 0.0;
+            const double hi = (reg->is_signed ? std::ldexp(1.0, 16 * reg->words - 1) : std::ldexp(1.0, 16 * reg->words)) - 1.0;
+            throw SettingsError(describe(set, pending.back()) + ": the firmware's register " + reg->name + " holds " +
+                                fmt(lo * reg->scale) + ".." + fmt(hi * reg->scale) + " " + reg->unit + " (register map " +
+                                obs.map().path() + ")");
+        }
     }
     if (!pending.empty() && !write_as_blocks(obs, pending, &transactions)) {
         // The firmware refused the block. One at a time, each step a valid set

@@ -78,7 +78,13 @@ struct ButtonStep {
     std::optional<Expr> hold;  // press, hold, release; none: set `held` and leave it
     bool held = false;
 };
-struct Mark { std::string name; };
+// A point in time to count windows from; it can also record signals, which
+// conditions then read as `at:<mark>:<signal>` (the value when the mark was
+// passed): "reg:history_count - at:before:reg:history_count == 2".
+struct Mark {
+    std::string name;
+    std::vector<std::string> record;
+};
 struct WriteRegister {
     std::string name;
     Expr value;  // in the register's unit when bare; converted when it has a dimension

@@ -243,7 +243,18 @@ public:
             }
             s.action = b;
         } else if (action == "mark") {
-            s.action = Mark{text(body, "a mark name")};
+            if (body.IsScalar()) {
+                s.action = Mark{text(body, "a mark name"), {}};
+            } else {
+                keys(body, "mark", {"name", "record"});
+                if (!body["name"]) fail(body, "mark: needs name");
+                Mark m{text(body["name"], "a mark name"), {}};
+                if (body["record"]) {
+                    if (!body["record"].IsSequence()) fail(body["record"], "mark record: expected a list of signals");
+                    for (const auto& sig : body["record"]) m.record.push_back(text(sig, "a signal"));
+                }
+                s.action = m;
+            }
         } else if (action == "write") {
             keys(body, "write", {"register", "value", "refused"});
             if (!body["register"] || !body["value"]) fail(body, "write: needs register and value");
@@ -354,7 +365,13 @@ Symbols symbols_of(const oracle::Spec* spec) {
     return s;
 }
 
-std::optional<Dimension> signal_dimension(const std::string& signal) {
+std::optional<Dimension> signal_dimension(const std::string& name) {
+    // A value recorded at a mark has the dimension of the signal recorded.
+    std::string signal = name;
+    if (signal.rfind("at:", 0) == 0) {
+        const auto colon = signal.find(':', 3);
+        if (colon != std::string::npos) signal = signal.substr(colon + 1);
+    }
     const auto ends = [&](const char* suffix) {
         const std::string s = suffix;
         return signal.size() >= s.size() && signal.compare(signal.size() - s.size(), s.size(), s) == 0;

@@ -66,6 +66,12 @@ ScenarioRunner::ScenarioRunner(Rig& rig, PortAccess port, const oracle::Paramete
 }
 
 double ScenarioRunner::signal(const std::string& name) {
+    if (name.rfind("at:", 0) == 0) {
+        const auto it = recorded_.find(name);
+        if (it == recorded_.end())
+            throw ScenarioError("signal '" + name + "': no mark before this step recorded it (mark: {name: ..., record: [...]})");
+        return it->second;
+    }
     try {
         return probes_.read(name);
     } catch (const ProbeError& e) {
@@ -287,6 +293,7 @@ void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult
                 }
             } else if constexpr (std::is_same_v<T, Mark>) {
                 marks_[a.name] = rig_.now_s();
+                for (const std::string& sig : a.record) recorded_["at:" + a.name + ":" + sig] = signal(sig);
             } else if constexpr (std::is_same_v<T, WriteRegister>) {
                 write(a, s, out);
             } else if constexpr (std::is_same_v<T, Expect>) {

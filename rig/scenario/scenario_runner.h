@@ -54,6 +54,7 @@ private:
     oracle::ParameterSet params_;
     Values values_;
     std::map<std::string, double> marks_;
+    std::map<std::string, double> recorded_;  // "at:<mark>:<signal>" -> value at the mark
 };
 
 }  // namespace bmshil::rig::scenario

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -101,6 +102,50 @@ TEST(Suite, FailuresLeaveAWaveform) {
     EXPECT_NE(text.find("$enddefinitions $end"), std::string::npos);
     EXPECT_TRUE(r.scenarios[1].vcd_file.empty()) << "a passed item leaves none";
     EXPECT_FALSE(std::filesystem::exists(o.results_dir + "/generated_p007.delay.json.vcd.partial"));
+}
+
+}  // namespace
+}  // namespace bmshil::rig
+
+namespace bmshil::rig {
+namespace {
+
+// A user's set that moves an alarm and its recovery together (#51 60 A, #52
+// 55 A): one at a time, the first write would be refused; as a block it is
+// one valid set, and the trip is then seen at the new value.
+TEST(Suite, ASetIsWrittenAsAWhole) {
+    SuiteOptions o = options("block", "p051.trip_value");
+    o.scenario_files.clear();
+    o.parameters = {{51, 60.0, {"user.yaml", 2}}, {52, 55.0, {"user.yaml", 3}}};
+    const SuiteResult r = run_suite(o, nullptr);
+    ASSERT_EQ(r.scenarios.size(), 1u);
+    ASSERT_EQ(r.scenarios[0].status, ScenarioStatus::passed) << r.scenarios[0].error;
+    const Finding& f = r.scenarios[0].findings.at(0);
+    EXPECT_DOUBLE_EQ(f.configured, 60.0);
+    EXPECT_NEAR(f.measured, 60.0, f.tolerance);
+    std::printf("#51 = 60 A with #52 = 55 A: %s\n", f.message.c_str());
+}
+
+// A value the manual's rules allow but this firmware does not (#19 above its
+// 65 V limit): the refusal names the parameter, where it was given and the
+// Modbus exception. One its register cannot even hold is named as well.
+TEST(Suite, ARefusedSettingNamesTheParameterAndTheException) {
+    for (const double v : {65.2, 70.0}) {
+        SuiteOptions o = options(v < 66 ? "refused" : "too_big", "p005.delay$");
+        o.scenario_files.clear();
+        o.parameters = {{19, v, {"user.yaml", 4}}};
+        const SuiteResult r = run_suite(o, nullptr);
+        ASSERT_EQ(r.scenarios.size(), 1u);
+        EXPECT_EQ(r.scenarios[0].status, ScenarioStatus::error);
+        const std::string& e = r.scenarios[0].error;
+        std::printf("#19 = %g V: %s\n", v, e.c_str());
+        EXPECT_NE(e.find("user.yaml:4: parameter #19 charging_overvoltage_protection = " + std::string(v < 66 ? "65.2" : "70") + " V"),
+                  std::string::npos) << e;
+        if (v < 66)
+            EXPECT_NE(e.find("Modbus exception 3, illegal data value"), std::string::npos) << e;
+        else
+            EXPECT_NE(e.find("holds 0..65.535 V"), std::string::npos) << e;
+    }
 }
 
 }  // namespace
