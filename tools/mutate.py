@@ -927,6 +927,8 @@ class Workbench:
             for k, extra in enumerate(profiles):
                 cmd = [self.args.bmshil, "suite", "--firmware", str(library), "--jobs", str(self.args.jobs),
                        "--results-dir", os.path.join(tmp, f"results{k}"), "--timeout-s", str(self.args.timeout_s)] + extra
+                if self.args.scenarios:
+                    cmd += ["--scenarios", self.args.scenarios]
                 stop = (lambda line: _suite_item(line) is not None and _suite_item(line)[0] != "passed") \
                     if self.args.first_failure else None
                 r = self._run(cmd, timeout=self.args.mutant_timeout_s, stop_on=stop, cwd=tmp)
@@ -1037,6 +1039,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--unit-timeout-s", type=float, default=120.0, help="wall time of the unit tests (default 120)")
     ap.add_argument("--build-timeout-s", type=float, default=600.0)
     ap.add_argument("--build-jobs", type=int, default=1, help="make -j of each mutant build (default 1)")
+    ap.add_argument("--scenarios", default=None,
+                    help="folder of scenarios for bmshil suite (default: the bundled ones; a copy keeps a long run "
+                         "steady while scenarios/ is edited)")
     ap.add_argument("--defaults-only", action="store_true",
                     help="run the suite under the manual's defaults only (the main job also runs the separating set)")
     ap.add_argument("--first-failure", action="store_true",

@@ -28,6 +28,9 @@ void add_suite_options(CLI::App& app, SuiteCommandOptions& o, bool scenario_file
     app.add_option("--json", o.json, "Write the JSON result here");
     app.add_option("--vcd", o.vcd_dir, "Folder for waveforms of failures");
     app.add_option("--results-dir", o.results_dir, "Folder for per-item results (kept when interrupted)");
+    if (!scenario_files)
+        app.add_option("--scenarios", o.scenarios_dir, "Folder of hand-written scenarios (default: the bundled ones)")
+            ->check(CLI::ExistingDirectory);
     if (scenario_files) app.add_option("files", o.files, "Scenario files (YAML)")->required()->check(CLI::ExistingFile);
 }
 
