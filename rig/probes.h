@@ -61,6 +61,9 @@ using Probe = std::function<double()>;
 class Probes {
 public:
     Probes(Rig& rig, const PortAccess& port);
+    // Probes capture this object; it stays where it was made.
+    Probes(const Probes&) = delete;
+    Probes& operator=(const Probes&) = delete;
 
     // A probe for a name, looked up once; throws ProbeError for an unknown
     // name or a port signal on a run without a port.

@@ -6,19 +6,16 @@
 #include <map>
 #include <vector>
 
+#include "oracle/format.h"
 #include "oracle/parameter_rules.h"
 
 namespace bmshil::rig {
 namespace {
 
+using oracle::fmt;
+
 // Function 16 carries at most 123 registers (Modbus application protocol 6.12).
 constexpr int kMaxBlockWords = 123;
-
-std::string fmt(double v) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%.6g", v);
-    return b;
-}
 
 struct Pending {
     int number;

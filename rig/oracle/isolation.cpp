@@ -2,17 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <set>
+
+#include "format.h"
 
 namespace bmshil::rig::oracle {
 namespace {
-
-std::string fmt(double v) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%.6g", v);
-    return b;
-}
 
 // The manual writes discharge currents as negative; the catalog's quantities are magnitudes.
 double trip_value(const Threshold& t, const ParameterSet& p) {

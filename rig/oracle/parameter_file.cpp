@@ -11,7 +11,8 @@
 namespace bmshil::rig::oracle {
 namespace {
 
-std::string fmt(double v) {
+// Enough digits that a value read back is the value written.
+std::string exact(double v) {
     char b[32];
     std::snprintf(b, sizeof b, "%.10g", v);
     return b;
@@ -112,8 +113,8 @@ std::string format_parameter_file(const ParameterSet& set, const std::string& he
     out << "parameters:\n";
     for (const auto& [n, p] : spec.parameters())
         if (set[n] != p.default_value)
-            out << "  " << n << ": " << fmt(set[n]) << "    # " << p.name << ", " << p.unit << " (default "
-                << fmt(p.default_value) << ")\n";
+            out << "  " << n << ": " << exact(set[n]) << "    # " << p.name << ", " << p.unit << " (default "
+                << exact(p.default_value) << ")\n";
     out << "switches:\n";
     for (const auto& [n, s] : spec.switches())
         if (set.switch_on(n) != s.default_on)

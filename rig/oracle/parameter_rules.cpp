@@ -1,18 +1,13 @@
 #include "parameter_rules.h"
 
 #include <cmath>
-#include <cstdio>
 
 #include "catalog.h"
 
+#include "format.h"
+
 namespace bmshil::rig::oracle {
 namespace {
-
-std::string fmt(double v) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%.6g", v);
-    return b;
-}
 
 std::string describe(const Spec& spec, int number, double value) {
     const Parameter& p = spec.parameter(number);

@@ -209,8 +209,10 @@ StimulusPlan CheckRun::plan_at(double x) const {
 }
 
 std::string CheckRun::arrangement() const {
+    // Other sensors and currents move as a whole: nothing is set apart.
+    if (kind_ == CheckKind::other_sensors) return "";
     char b[96];
-    switch (kind_ == CheckKind::other_sensors ? Quantity::charge_current_A : moved_quantity(t_, kind_)) {
+    switch (moved_quantity(t_, kind_)) {
         case Quantity::cell_max_V:
         case Quantity::cell_min_V:
         case Quantity::cell_spread_V:

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "judge_format.h"
+#include "oracle/format.h"
 
 namespace bmshil::rig::oracle {
 

@@ -1,6 +1,6 @@
 #include "no_reaction.h"
 
-#include "judge_format.h"
+#include "oracle/format.h"
 
 namespace bmshil::rig::oracle {
 

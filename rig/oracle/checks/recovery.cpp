@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "delay.h"
-#include "judge_format.h"
+#include "oracle/format.h"
 #include "trip_value.h"
 
 namespace bmshil::rig::oracle {

@@ -3,6 +3,8 @@
 // the defaults made it so, and nothing more.
 #include <gtest/gtest.h>
 
+#include "spec_fixture.h"
+
 #include "oracle/isolation.h"
 #include "oracle/stimulus.h"
 
@@ -10,11 +12,6 @@ int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig::oracle {
 namespace {
-
-const Spec& spec() {
-    static const Spec s = Spec::load(std::string(BMSHIL_SOURCE_DIR) + "/spec");
-    return s;
-}
 
 Tolerances tol() {
     Tolerances t;

@@ -3,6 +3,8 @@
 // and the rule; nothing else is needed to fix it.
 #include <gtest/gtest.h>
 
+#include "spec_fixture.h"
+
 #include "oracle/parameter_file.h"
 #include "oracle/parameter_rules.h"
 
@@ -10,11 +12,6 @@ int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig::oracle {
 namespace {
-
-const Spec& spec() {
-    static const Spec s = Spec::load(std::string(BMSHIL_SOURCE_DIR) + "/spec");
-    return s;
-}
 
 std::vector<std::string> messages(const std::string& yaml) {
     const ParameterSet set = parse_parameter_file(spec(), yaml, "user.yaml");

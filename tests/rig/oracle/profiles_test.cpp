@@ -1,6 +1,8 @@
 // The separating set and the random sets, generated from spec/ alone.
 #include <gtest/gtest.h>
 
+#include "spec_fixture.h"
+
 #include <cmath>
 #include <cstdio>
 
@@ -11,11 +13,6 @@ int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig::oracle {
 namespace {
-
-const Spec& spec() {
-    static const Spec s = Spec::load(std::string(BMSHIL_SOURCE_DIR) + "/spec");
-    return s;
-}
 
 // Pairs of thresholds on the same kind of value that the manual's defaults
 // make equal or nearly so (the coincidences a firmware can hide behind).

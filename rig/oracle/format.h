@@ -1,4 +1,5 @@
-// Number formatting shared by the judging functions.
+// Numbers as findings and errors print them: six significant digits, so
+// 3.65 V reads "3.65" and 0.0054 V "0.0054".
 #pragma once
 
 #include <cstdio>
