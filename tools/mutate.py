@@ -526,12 +526,13 @@ def firmware_mutants(firmware_dir: Path, skip_tables: bool = False,
 
 def select(mutants: list[Mutant], only: str | None = None, operators: list[str] | None = None,
            sample: int | None = None, seed: int = 1) -> list[Mutant]:
-    """Filter by id regex and operator, then a seeded sample (kept in list order)."""
+    """Filter by id regex and operator, then a seeded sample, in the order drawn:
+    any first part of a sample run is itself a random sample, so a run stopped
+    early still gives an unbiased kill rate."""
     out = [m for m in mutants if (not operators or m.op in operators)
            and (not only or re.search(only, m.id))]
     if sample is not None and sample < len(out):
-        picked = set(random.Random(seed).sample(range(len(out)), sample))
-        out = [m for k, m in enumerate(out) if k in picked]
+        out = [out[k] for k in random.Random(seed).sample(range(len(out)), sample)]
     return out
 
 
