@@ -93,10 +93,15 @@ SuitePlan plan_suite(const SuiteOptions& o) {
     const oracle::Spec spec = oracle::Spec::load(o.spec_dir);
     std::set<int> params, switches;
     const std::regex filter(o.filter.empty() ? ".*" : o.filter);
+    const oracle::ParameterSet in_force = parameters_in_force(spec, o);
     if (o.generated) {
         for (const oracle::Threshold& t : spec.thresholds()) {
             for (oracle::CheckKind kind : oracle::kCheckKinds) {
                 if (!oracle::applicable(t, kind, nullptr)) continue;
+                // A threshold switched off in the set in force must not act at
+                // all: its switch-off check says so; what it would do if on is
+                // not this set's behaviour.
+                if (!in_force.switch_on(t.switch_number) && kind != oracle::CheckKind::switch_off) continue;
                 char name[64];
                 std::snprintf(name, sizeof name, "generated/p%03d.%s", t.trip, oracle::to_string(kind));
                 if (!std::regex_search(std::string(name), filter)) continue;
@@ -155,9 +160,17 @@ SuitePlan plan_suite(const SuiteOptions& o) {
     plan.coverage.switch_count = static_cast<int>(spec.switches().size());
     plan.coverage.parameters_verified.assign(params.begin(), params.end());
     plan.coverage.switches_verified.assign(switches.begin(), switches.end());
+    std::map<int, int> switched_off;  // parameter -> the switch that is off in force
+    for (const oracle::Threshold& t : spec.thresholds())
+        if (!in_force.switch_on(t.switch_number))
+            for (int n : {t.trip, t.recovery})
+                if (n) switched_off[n] = t.switch_number;
     for (const auto& [n, p] : spec.parameters())
         if (!params.count(n))
-            plan.coverage.parameters_not_verifiable.emplace_back(n, "no generated check or scenario yet (" + p.name + ")");
+            plan.coverage.parameters_not_verifiable.emplace_back(
+                n, switched_off.count(n) ? "switch " + std::to_string(switched_off[n]) +
+                                               " is off in the set in force; its switch-off check runs (" + p.name + ")"
+                                         : "no generated check or scenario yet (" + p.name + ")");
     for (const auto& [n, s] : spec.switches())
         if (!switches.count(n))
             plan.coverage.switches_not_verifiable.emplace_back(
