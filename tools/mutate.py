@@ -597,10 +597,10 @@ def load_equivalent(path: Path) -> dict[str, str]:
 
 
 def summarize(records: dict[str, dict], equivalent: dict[str, str]) -> dict:
-    """The report's arithmetic. Detected = killed + timeout; stillborn and
-    equivalent mutants are outside the kill rate."""
+    """The report's arithmetic. Detected = killed + timeout; stillborn,
+    equivalent and error (the rig could not judge) mutants are outside the kill rate."""
     by = {s: [r for r in records.values() if r["status"] == s] for s in ("killed", "survived", "stillborn",
-                                                                           "timeout")}
+                                                                           "timeout", "error")}
     equiv = [r for r in by["survived"] if r["id"] in equivalent]
     detected = len(by["killed"]) + len(by["timeout"])
     scored = detected + len(by["survived"]) - len(equiv)
@@ -614,6 +614,7 @@ def summarize(records: dict[str, dict], equivalent: dict[str, str]) -> dict:
         "timeout": len(by["timeout"]),
         "survived": len(by["survived"]),
         "stillborn": len(by["stillborn"]),
+        "error": len(by["error"]),
         "equivalent": len(equiv),
         "detected": detected,
         "scored": scored,
@@ -638,6 +639,7 @@ def report(records: dict[str, dict], equivalent: dict[str, str], current_sha: di
         f"killed:     {s['killed']}" + (f" (+ {s['timeout']} timeout, counted as killed)" if s["timeout"] else ""),
         f"survived:   {s['survived']} ({s['equivalent']} of them equivalent)",
         f"stillborn:  {s['stillborn']} (did not compile; not counted)",
+        f"error:      {s['error']} (the rig could not judge: bmshil exited with neither 0 nor 1; not counted)",
         f"equivalent: {s['equivalent']}",
         f"kill rate:  {_pct(s['kill_rate'])} ({s['detected']} of {s['scored']} non-equivalent compiled mutants)",
     ]
@@ -684,7 +686,9 @@ def report(records: dict[str, dict], equivalent: dict[str, str], current_sha: di
 
 def pending(mutants: list[Mutant], records: dict[str, dict]) -> list[Mutant]:
     """Mutants not yet recorded on the same version of their file."""
-    return [m for m in mutants if not (m.id in records and records[m.id].get("src_sha256") == m.src_sha256)]
+    # A mutant the rig could not judge (status error) runs again.
+    return [m for m in mutants if not (m.id in records and records[m.id].get("src_sha256") == m.src_sha256
+                                       and records[m.id].get("status") != "error")]
 
 
 def progress_line(k: int, total: int, elapsed_s: float, rec: dict) -> str:
@@ -942,10 +946,14 @@ class Workbench:
                     item = _suite_item(line)
                     if item and item[0] != "passed":
                         failed.append((item[1] if item[0] == "failed" else f"{item[1]} ({item[0]})") + tag)
-                if rc != 0:
-                    if not failed:
-                        note = f"bmshil exited {rc}: " + _short(" | ".join(output.splitlines()[-3:]), 200)
+                # Exit 1 is a finding against the firmware; anything else (2 bad
+                # input, a rig that did not start) says nothing of the mutant and
+                # must never count as a kill.
+                if rc == 1 and failed:
                     return "killed", failed, rc, note, time.monotonic() - t0
+                if rc != 0:
+                    note = f"bmshil exited {rc}: " + _short(" | ".join(output.splitlines()[-3:]), 200)
+                    return "error", failed, rc, note, time.monotonic() - t0
         return "survived", failed, rc, note, time.monotonic() - t0
 
     def run_unit_tests(self) -> dict:

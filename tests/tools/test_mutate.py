@@ -219,6 +219,19 @@ def test_the_equivalent_list_in_the_repository_is_valid():
     assert isinstance(mutate.load_equivalent(REPO / "tools" / "mutation" / "equivalent.json"), dict)
 
 
+def test_a_rig_that_cannot_judge_is_no_kill(tmp_path):
+    # bmshil exiting 2 (bad input, e.g. a scenario being edited) says nothing of
+    # the mutant: status error, outside the rate, run again on resume.
+    recs = [_record("k0", "killed"), _record("s0", "survived"), _record("x0", "error")]
+    results = tmp_path / "r.jsonl"
+    for r in recs:
+        mutate.append_result(results, r)
+    s = mutate.summarize(mutate.load_results(results), {})
+    assert (s["killed"], s["survived"], s["error"], s["scored"]) == (1, 1, 1, 2)
+    assert s["kill_rate"] == pytest.approx(0.5)
+    assert "error:      1" in mutate.report(mutate.load_results(results), {})
+
+
 def test_resuming_skips_recorded_ids_and_survives_an_interrupt(tmp_path, capsys):
     ms = snippet_mutants()[:6]
     results = tmp_path / "results.jsonl"
