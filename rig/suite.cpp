@@ -20,6 +20,7 @@
 #include "json_report.h"
 #include "observer/modbus_observer.h"
 #include "observer/settings_writer.h"
+#include "oracle/checks/port.h"
 #include "oracle/spec.h"
 #include "rig.h"
 #include "waveform.h"
@@ -105,7 +106,11 @@ SuitePlan plan_suite(const SuiteOptions& o) {
                 char name[64];
                 std::snprintf(name, sizeof name, "generated/p%03d.%s", t.trip, oracle::to_string(kind));
                 if (!std::regex_search(std::string(name), filter)) continue;
-                plan.items.push_back({name, t, kind, ""});
+                SuiteItem item;
+                item.name = name;
+                item.threshold = t;
+                item.kind = kind;
+                plan.items.push_back(item);
                 switch (kind) {
                     case oracle::CheckKind::trip_value: params.insert(t.trip); break;
                     case oracle::CheckKind::delay:
@@ -131,17 +136,34 @@ SuitePlan plan_suite(const SuiteOptions& o) {
             char name[64];
             std::snprintf(name, sizeof name, "generated/s%02d.stored", n);
             if (!std::regex_search(std::string(name), filter)) continue;
-            plan.items.push_back({name, std::nullopt, oracle::CheckKind::trip_value, "", n});
+            SuiteItem item;
+            item.name = name;
+            item.stored_switch = n;
+            plan.items.push_back(item);
             if (sw.unused()) switches.insert(n);
             else hardware_switches.insert(n);
         }
     }
+    // The board's port speaks Modbus RTU (the standard, not the firmware).
+    if (o.generated)
+        for (const std::string& c : oracle::port_cases()) {
+            const std::string name = "generated/port." + c;
+            if (!std::regex_search(name, filter)) continue;
+            SuiteItem item;
+            item.name = name;
+            item.port_case = c;
+            plan.items.push_back(item);
+        }
     for (const std::string& file : o.scenario_files) {
         const std::string stem = std::filesystem::path(file).stem().string();
         const std::string name = "scenarios/" + stem;
         if (!std::regex_search(name, filter)) continue;
         const scenario::Scenario parsed = scenario::load_scenario(file, &spec);
-        plan.items.push_back({name, std::nullopt, oracle::CheckKind::trip_value, file, 0, parsed.timeout_s});
+        SuiteItem item;
+        item.name = name;
+        item.scenario_file = file;
+        item.timeout_s = parsed.timeout_s;
+        plan.items.push_back(item);
         // A scenario's expectations name what they verify.
         const std::function<void(const std::vector<scenario::Step>&)> collect = [&](const auto& steps) {
             for (const scenario::Step& step : steps) {
@@ -219,6 +241,16 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
     // The parameters in force, written over the port as a whole, as a user would.
     write_settings(observer, params);
 
+    if (!item.port_case.empty()) {
+        ScenarioResult r;
+        r.name = item.name;
+        r.group = "generated";
+        const double start = rig.now_s();
+        r.findings.push_back(oracle::run_port_check(rig.board(), observer, map, item.port_case));
+        r.simulated_s = rig.now_s() - start;
+        r.status = r.findings.back().passed ? ScenarioStatus::passed : ScenarioStatus::failed;
+        return finish(r);
+    }
     if (item.stored_switch != 0) {
         // Written opposite to the manual's default, read back, restored.
         const oracle::Switch& sw = spec.switch_(item.stored_switch);
@@ -298,7 +330,7 @@ SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
     const auto failed = [&](const SuiteItem& item, ScenarioStatus status, const std::string& why) {
         ScenarioResult r;
         r.name = item.name;
-        r.group = item.threshold || item.stored_switch ? "generated" : "scenarios";
+        r.group = item.generated() ? "generated" : "scenarios";
         r.source = item.scenario_file;
         r.status = status;
         r.error = why;

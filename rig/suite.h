@@ -55,7 +55,9 @@ struct SuiteItem {
     oracle::CheckKind kind = oracle::CheckKind::trip_value;
     std::string scenario_file;
     int stored_switch = 0;  // a switch checked as stored and reported over the port
+    std::string port_case;  // a Modbus conformance check of the board's port (oracle/checks/port.h)
     double timeout_s = 0.0;  // the scenario's own wall-clock guard (0 = the suite's)
+    bool generated() const { return threshold || stored_switch || !port_case.empty(); }
 };
 
 // What the suite will run, and what it cannot verify (number, reason).

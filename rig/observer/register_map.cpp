@@ -111,7 +111,8 @@ Register parse_register(const json& entry, const Where& where) {
 
 // The file-level protocol block is optional (a minimal map is just registers);
 // what it does say must be something this observer speaks.
-void parse_protocol(const json& root, int& default_address, bool& high_word_first, Where& where) {
+void parse_protocol(const json& root, int& default_address, bool& high_word_first, std::vector<int>& functions,
+                    Where& where) {
     const auto it = root.find("protocol");
     if (it == root.end()) return;
     if (!it->is_object()) where.fail("protocol", "not an object");
@@ -121,6 +122,15 @@ void parse_protocol(const json& root, int& default_address, bool& high_word_firs
     }
     if (const auto a = it->find("default_address"); a != it->end())
         default_address = static_cast<int>(integer(*a, "protocol.default_address", 1, 247, where));
+    // The function codes the board declares (default: the four the observer uses).
+    for (const char* key : {"read_functions", "write_functions"}) {
+        const auto f = it->find(key);
+        if (f == it->end()) continue;
+        if (!f->is_array()) where.fail(std::string("protocol.") + key, "not a list of function codes");
+        if (functions.size() == 4 && functions == std::vector<int>{3, 4, 6, 16}) functions.clear();
+        for (const auto& code : *f)
+            functions.push_back(static_cast<int>(integer(code, std::string("protocol.") + key, 1, 127, where)));
+    }
     if (const auto order = it->find("word_order"); order != it->end()) {
         const std::string o = text(*order, "protocol.word_order", where);
         if (o == "big-endian")
@@ -148,7 +158,7 @@ RegisterMap RegisterMap::load(const std::string& path) {
 
     RegisterMap map;
     map.path_ = path;
-    parse_protocol(root, map.default_address_, map.high_word_first_, where);
+    parse_protocol(root, map.default_address_, map.high_word_first_, map.functions_, where);
     const json& registers = required(root, "registers", where);
     if (!registers.is_array()) where.fail("registers", "not an array");
 

@@ -58,6 +58,8 @@ public:
 
     const std::vector<Register>& all() const { return registers_; }
     int default_address() const { return default_address_; }  // the slave address
+    // The Modbus function codes the board answers (the map's protocol block).
+    const std::vector<int>& functions() const { return functions_; }
     bool high_word_first() const { return high_word_first_; }
     const std::string& path() const { return path_; }
 
@@ -67,6 +69,7 @@ private:
     std::map<std::string, std::size_t> by_name_;
     std::map<int, std::size_t> by_parameter_, by_switch_, by_word_;
     int default_address_ = 1;
+    std::vector<int> functions_{3, 4, 6, 16};
     bool high_word_first_ = true;
 };
 

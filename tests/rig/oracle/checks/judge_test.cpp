@@ -103,3 +103,44 @@ TEST(JudgeNoReaction, QuietForTheWindowPasses) {
 
 }  // namespace
 }  // namespace bmshil::rig::oracle
+
+#include "oracle/checks/port.h"
+
+namespace bmshil::rig::oracle {
+namespace {
+
+std::vector<std::uint8_t> framed(std::vector<std::uint8_t> b) {
+    const std::uint16_t crc = modbus_crc(b);
+    b.push_back(static_cast<std::uint8_t>(crc & 0xFF));
+    b.push_back(static_cast<std::uint8_t>(crc >> 8));
+    return b;
+}
+
+TEST(JudgePort, TheCrcOfTheStandard) {
+    // Modbus over Serial Line 1.02, the read example: 01 03 00 00 00 01 has CRC 0x0A84 (84 0A on the wire).
+    EXPECT_EQ(modbus_crc({0x01, 0x03, 0x00, 0x00, 0x00, 0x01}), 0x0A84);
+}
+
+TEST(JudgePort, ExceptionsResponsesAndSilence) {
+    Finding f;
+    f.check = "port.quantity_zero";
+    const PortExpectation exception3{PortExpectation::Kind::exception, 3, 3, 0};
+    EXPECT_TRUE(judge_port_answer(f, 1, exception3, framed({0x01, 0x83, 0x03})).passed);
+    EXPECT_FALSE(judge_port_answer(f, 1, exception3, framed({0x01, 0x83, 0x02})).passed) << "another code";
+    EXPECT_FALSE(judge_port_answer(f, 1, exception3, framed({0x02, 0x83, 0x03})).passed) << "another slave";
+    auto bad_crc = framed({0x01, 0x83, 0x03});
+    bad_crc.back() ^= 1;
+    EXPECT_FALSE(judge_port_answer(f, 1, exception3, bad_crc).passed);
+    const Finding silent = judge_port_answer(f, 1, exception3, {});
+    EXPECT_FALSE(silent.passed);
+    EXPECT_EQ(silent.message, "port.quantity_zero: expected exception 3 to function 3 (Modbus), got nothing");
+    const PortExpectation read{PortExpectation::Kind::response, 3, 0, 7};
+    EXPECT_TRUE(judge_port_answer(f, 1, read, framed({0x01, 0x03, 0x02, 0x0C, 0xE4})).passed);
+    EXPECT_FALSE(judge_port_answer(f, 1, read, framed({0x01, 0x03, 0x04, 0x0C, 0xE4, 0, 0})).passed);
+    const PortExpectation none{};
+    EXPECT_TRUE(judge_port_answer(f, 1, none, {}).passed);
+    EXPECT_FALSE(judge_port_answer(f, 1, none, framed({0x01, 0x83, 0x03})).passed);
+}
+
+}  // namespace
+}  // namespace bmshil::rig::oracle
