@@ -226,6 +226,12 @@ std::string CheckRun::arrangement() const {
     }
 }
 
+std::string CheckRun::what(int parameter) const {
+    std::string w = t_.name + " (#" + std::to_string(parameter) + ")";
+    const std::string a = arrangement();
+    return a.empty() ? w : w + ", " + a;
+}
+
 std::optional<Finding> CheckRun::prepare(double start, const std::vector<double>& also_visits) {
     std::vector<StimulusPlan> plans{plan_at(start)};
     for (double v : also_visits) plans.push_back(plan_at(v));

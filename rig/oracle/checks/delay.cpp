@@ -21,19 +21,18 @@ Finding judge_timing(Finding f, const TimingSeen& s) {
 
 Finding run_delay(CheckRun& run) {
     const Threshold& t = run.threshold();
-    const double start = run.configured() - run.direction() * run.margin();
-    const double target = run.configured() + run.direction() * run.margin();
+    const double start = run.short_of_trip();
+    const double target = run.past_trip();
     if (auto already = run.prepare(start, {target})) return *already;
     run.impose(target);
     TimingSeen s;
     s.step_s = run.now_s();
     s.window_s = run.bound() + 2.0;
     if (run.wait_for(true, s.window_s)) s.reaction_s = run.now_s();
-    s.what = t.name + " (#" + std::to_string(t.trip) + ")";
-    if (!run.arrangement().empty()) s.what += ", " + run.arrangement();
+    s.what = run.what(t.trip);
     s.event = "reacted";
     s.configured_s = run.delay();
-    s.tolerance_s = run.ctx().tol.tick_s + run.poll_s() + 1e-6;
+    s.tolerance_s = run.timing_tolerance_s();
     s.detail = "after a step to " + fmt(target) + " " + unit_of(t.quantity);
     Finding f = run.finding();
     if (t.delay == DelaySource::parameter) f.parameter = t.delay_parameter;

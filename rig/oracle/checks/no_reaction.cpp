@@ -31,8 +31,8 @@ QuietSeen watch(CheckRun& run, double over) {
 
 Finding run_switch_off(CheckRun& run) {
     const Threshold& t = run.threshold();
-    const double start = run.configured() - run.direction() * run.margin();
-    const double over = run.configured() + run.direction() * run.margin();
+    const double start = run.short_of_trip();
+    const double over = run.past_trip();
     if (auto already = run.prepare(start, {over})) return *already;
     run.ctx().port.write_switch(t.switch_number, false);
     QuietSeen s = watch(run, over);
@@ -49,7 +49,7 @@ Finding run_opposite_direction(CheckRun& run) {
     const double over = run.configured() + run.margin();
     if (auto already = run.prepare(0.0, {over})) return *already;
     QuietSeen s = watch(run, over);
-    s.what = t.name + " (#" + std::to_string(t.trip) + "): " + fmt(over) + " A of " +
+    s.what = run.what(t.trip) + ": " + fmt(over) + " A of " +
              (t.quantity == Quantity::charge_current_A ? "discharge" : "charge") + " current";
     return judge_no_reaction(run.finding(), s);
 }
@@ -57,14 +57,14 @@ Finding run_opposite_direction(CheckRun& run) {
 Finding run_other_sensors(CheckRun& run) {
     const Threshold& t = run.threshold();
     // Its own sensor stays neutral; every other one goes past its trip value.
-    const double start = run.configured() - run.direction() * run.margin();
-    const double over = run.configured() + run.direction() * run.margin();
+    const double start = run.short_of_trip();
+    const double over = run.past_trip();
     if (auto already = run.prepare(start, {over})) return *already;
     QuietSeen s = watch(run, over);
     const char* others = t.quantity == Quantity::ambient_degC ? "the cell and power sensors"
                          : t.quantity == Quantity::power_degC ? "the cell and ambient sensors"
                                                               : "the ambient and power sensors";
-    s.what = t.name + " (#" + std::to_string(t.trip) + "): " + others + " at " + fmt(over) + " degC";
+    s.what = run.what(t.trip) + ": " + others + " at " + fmt(over) + " degC";
     return judge_no_reaction(run.finding(), s);
 }
 

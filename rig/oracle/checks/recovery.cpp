@@ -25,8 +25,8 @@ Finding never_tripped(CheckRun& run) {
 
 Finding run_recovery(CheckRun& run) {
     const Threshold& t = run.threshold();
-    const double start = run.configured() - run.direction() * run.margin();
-    const double over = run.configured() + run.direction() * run.margin();
+    const double start = run.short_of_trip();
+    const double over = run.past_trip();
     if (t.recovery == 0) {
         // Over-currents recover by time (#70) once the cause is gone.
         if (auto already = run.prepare(start, {over, 0.0})) return *already;
@@ -37,10 +37,10 @@ Finding run_recovery(CheckRun& run) {
         const double wait = run.ctx().params[70];
         s.window_s = wait + 5.0;
         if (run.wait_for(false, s.window_s)) s.reaction_s = run.now_s();
-        s.what = t.name + " (#" + std::to_string(t.trip) + ")";
+        s.what = run.what(t.trip);
         s.event = "reclosed after";
         s.configured_s = wait;
-        s.tolerance_s = run.ctx().tol.tick_s + run.poll_s() + 1e-6;
+        s.tolerance_s = run.timing_tolerance_s();
         s.detail = "with the current removed (#70)";
         Finding f = run.finding();
         f.parameter = 70;
@@ -56,8 +56,7 @@ Finding run_recovery(CheckRun& run) {
         run.impose(sign > 0 ? std::min(v, to) : std::max(v, to));
     });
     CrossingSeen s;
-    s.what = t.name + " (#" + std::to_string(t.recovery) + ")";
-    if (!run.arrangement().empty()) s.what += ", " + run.arrangement();
+    s.what = run.what(t.recovery);
     s.event = "recovered";
     s.reaction = to_string(t.reaction);
     if (back) s.reaction_s = run.now_s();
@@ -73,8 +72,8 @@ Finding run_recovery(CheckRun& run) {
 
 Finding run_recovery_delay(CheckRun& run) {
     const Threshold& t = run.threshold();
-    const double start = run.configured() - run.direction() * run.margin();
-    const double over = run.configured() + run.direction() * run.margin();
+    const double start = run.short_of_trip();
+    const double over = run.past_trip();
     const double back = run.recovery_value() - run.direction() * run.margin();
     if (auto already = run.prepare(start, {over, back})) return *already;
     if (!trip(run, over)) return never_tripped(run);
@@ -83,11 +82,10 @@ Finding run_recovery_delay(CheckRun& run) {
     s.step_s = run.now_s();
     s.window_s = run.delay() + 2.0;
     if (run.wait_for(false, s.window_s)) s.reaction_s = run.now_s();
-    s.what = t.name + " (#" + std::to_string(t.recovery) + ")";
-    if (!run.arrangement().empty()) s.what += ", " + run.arrangement();
+    s.what = run.what(t.recovery);
     s.event = "recovered";
     s.configured_s = run.delay();
-    s.tolerance_s = run.ctx().tol.tick_s + run.poll_s() + 1e-6;
+    s.tolerance_s = run.timing_tolerance_s();
     s.detail = "after a step back to " + fmt(back) + " " + unit_of(t.quantity);
     Finding f = run.finding();
     f.parameter = t.recovery;

@@ -27,7 +27,7 @@ Finding judge_crossing(Finding f, const Trace& trace, const CrossingSeen& s) {
 
 Finding run_trip_value(CheckRun& run) {
     const Threshold& t = run.threshold();
-    const double from = run.configured() - run.direction() * run.margin();
+    const double from = run.short_of_trip();
     // Far enough past the threshold for the reaction to come, delay included.
     const double span = 3.0 * run.margin() + run.ramp_rate() * run.bound();
     const double to = from + run.direction() * span;
@@ -36,8 +36,7 @@ Finding run_trip_value(CheckRun& run) {
         run.impose(from + run.direction() * run.ramp_rate() * elapsed);
     });
     CrossingSeen s;
-    s.what = t.name + " (#" + std::to_string(t.trip) + ")";
-    if (!run.arrangement().empty()) s.what += ", " + run.arrangement();
+    s.what = run.what(t.trip);
     s.event = "tripped";
     s.reaction = to_string(t.reaction);
     if (seen) s.reaction_s = run.now_s();
