@@ -12,7 +12,7 @@ const char* const kNames =
     "balance_mask, afe_sc_latched; model: current_A, charge_current_A, discharge_current_A, pack_V, terminal_V, "
     "cells_sum_V, cell_max_V, cell_min_V, cell_spread_V, cell_max_degC, cell_min_degC, ntc_max_degC, ntc_min_degC, "
     "ambient_degC, power_degC, cellN_V, cellN_degC, cellN_soc, time_s; port: reg:<register>, bit:<word>.<bit>, "
-    "param_bit:<word>.<parameter number>";
+    "param_bit:<parameter number>, param_bit:<word>.<parameter number>";
 
 // cellN_<unit>: the cell number and unit, or false.
 bool parse_cell(const std::string& name, std::size_t cell_count, std::size_t* index, std::string* unit) {
@@ -55,8 +55,8 @@ bool Probes::known(const std::string& name, std::size_t cell_count, std::string*
     std::string unit;
     if (parse_cell(name, cell_count, &index, &unit)) return true;
     if (name.rfind("reg:", 0) == 0 && name.size() > 4) return true;
-    if ((name.rfind("bit:", 0) == 0 || name.rfind("param_bit:", 0) == 0) && name.find('.') != std::string::npos)
-        return true;
+    if (name.rfind("bit:", 0) == 0 && name.find('.') != std::string::npos) return true;
+    if (name.rfind("param_bit:", 0) == 0 && name.size() > 10) return true;
     if (why) *why = "unknown signal '" + name + "' (" + kNames + ")";
     return false;
 }
@@ -143,15 +143,17 @@ Probe Probes::make(const std::string& name) {
         }
         const std::size_t colon = name.find(':');
         const std::size_t dot = name.find('.');
-        if (dot == std::string::npos || dot < colon)
-            throw ProbeError("signal '" + name + "': expected " + name.substr(0, colon) + ":<word>.<bit>");
-        const std::string word = name.substr(colon + 1, dot - colon - 1);
-        const std::string bit = name.substr(dot + 1);
-        if (name.rfind("bit:", 0) == 0) return [&port, word, bit] { return port.bit(word, bit) ? 1.0 : 0.0; };
+        const bool by_parameter = name.rfind("param_bit:", 0) == 0;
+        if (!by_parameter && (dot == std::string::npos || dot < colon))
+            throw ProbeError("signal '" + name + "': expected bit:<word>.<bit>");
+        // param_bit:<N> looks for the parameter's bit in the whole map.
+        const std::string word = dot == std::string::npos ? "" : name.substr(colon + 1, dot - colon - 1);
+        const std::string bit = dot == std::string::npos ? name.substr(colon + 1) : name.substr(dot + 1);
+        if (!by_parameter) return [&port, word, bit] { return port.bit(word, bit) ? 1.0 : 0.0; };
         char* end = nullptr;
         const long parameter = std::strtol(bit.c_str(), &end, 10);
         if (bit.empty() || *end != '\0' || parameter < 1)
-            throw ProbeError("signal '" + name + "': expected param_bit:<word>.<parameter number>");
+            throw ProbeError("signal '" + name + "': expected param_bit:<parameter number> or param_bit:<word>.<parameter number>");
         return [&port, word, parameter] { return port.flag(word, static_cast<int>(parameter)) ? 1.0 : 0.0; };
     }
     throw ProbeError(std::string("unknown signal '") + name + "' (" + kNames + ")");

@@ -15,8 +15,8 @@
 //   ntc_min_degC (over the cells the four cell NTCs sit on), ambient_degC,
 //   power_degC, cellN_V, cellN_degC, cellN_soc, time_s;
 // - the board's port, through the firmware's register map: reg:<register>
-//   (physical value), bit:<word>.<bit name>, and param_bit:<word>.<N> (the bit
-//   of a bit word the map assigns to parameter #N).
+//   (physical value), bit:<word>.<bit name>, and param_bit:<N> (the bit the
+//   map assigns to parameter #N, wherever it is) or param_bit:<word>.<N>.
 #pragma once
 
 #include <functional>
@@ -35,7 +35,8 @@ namespace bmshil::rig {
 struct PortAccess {
     std::function<double(const std::string& name)> read;
     std::function<void(const std::string& name, double value)> write;
-    // Whether the bit of `word` that the register map assigns to parameter #N is set.
+    // Whether the bit of `word` that the register map assigns to parameter #N
+    // is set; with an empty word, the one bit of the whole map for #N.
     std::function<bool(const std::string& word, int parameter)> flag;
     // Whether the named bit of a bit word is set ("fault_bits", "short_circuit_lock").
     std::function<bool(const std::string& word, const std::string& bit)> bit;

@@ -55,8 +55,22 @@ PortAccess port_for(ModbusObserver& obs) {
     port.read = [&obs](const std::string& name) { return obs.read(name); };
     port.write = [&obs](const std::string& name, double v) { obs.write(name, v); };
     port.flag = [&obs](const std::string& word, int parameter) {
-        return read_bit(obs, word, [&](const RegisterBit& b) { return b.parameter == parameter; },
-                        "for parameter #" + std::to_string(parameter));
+        const auto of_parameter = [&](const RegisterBit& b) { return b.parameter == parameter; };
+        if (!word.empty()) return read_bit(obs, word, of_parameter, "for parameter #" + std::to_string(parameter));
+        // No word named: the one bit of the whole map that reports the parameter.
+        std::string found;
+        for (const Register& r : obs.map().all())
+            for (const RegisterBit& b : r.bits)
+                if (of_parameter(b)) {
+                    if (!found.empty() && found != r.name)
+                        throw std::runtime_error("the register map (" + obs.map().path() + ") reports parameter #" +
+                                                 std::to_string(parameter) + " in both " + found + " and " + r.name);
+                    found = r.name;
+                }
+        if (found.empty())
+            throw std::runtime_error("the register map (" + obs.map().path() + ") has no bit for parameter #" +
+                                     std::to_string(parameter));
+        return read_bit(obs, found, of_parameter, "for parameter #" + std::to_string(parameter));
     };
     port.bit = [&obs](const std::string& word, const std::string& bit) {
         return read_bit(obs, word, [&](const RegisterBit& b) { return b.name == bit; }, "named " + bit);

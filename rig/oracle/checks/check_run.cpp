@@ -144,14 +144,15 @@ CheckRun::CheckRun(CheckContext& ctx, const Threshold& t, CheckKind kind)
                            ? (t.quantity == Quantity::ambient_degC ? Quantity::power_degC : Quantity::ambient_degC)
                            : moved_quantity(t, kind);
     quantity_probe_ = ctx.probes.get(probe_of(q));
-    const std::string n_str = std::to_string(t.trip);
+    // A flag is the bit the firmware's register map assigns to the trip
+    // parameter, in whichever word the map puts it.
     switch (t.reaction) {
         case Reaction::open_charge: reaction_probes_ = {ctx.probes.get("charge_fet")}; break;
         case Reaction::open_discharge: reaction_probes_ = {ctx.probes.get("discharge_path")}; break;
         case Reaction::open_both: reaction_probes_ = {ctx.probes.get("charge_fet"), ctx.probes.get("discharge_path")}; break;
-        case Reaction::alarm: reaction_probes_ = {ctx.probes.get("param_bit:alarm_bits." + n_str)}; break;
-        case Reaction::protection_flag: reaction_probes_ = {ctx.probes.get("param_bit:protection_bits." + n_str)}; break;
-        case Reaction::fault_flag: reaction_probes_ = {ctx.probes.get("param_bit:fault_bits." + n_str)}; break;
+        case Reaction::alarm:
+        case Reaction::protection_flag:
+        case Reaction::fault_flag: reaction_probes_ = {ctx.probes.get("param_bit:" + std::to_string(t.trip))}; break;
     }
 }
 
