@@ -505,6 +505,120 @@ def generate(rel: str, text: str, accessors: dict[str, tuple[str, int]] | None =
     return list(unique.values())
 
 
+# ---------------------------------------------------------------------------------
+# Code that never reaches the board
+#
+# The register map's description (for tools/regmap_export.c and the tests) lives in
+# core/ but the board never calls it: the Cortex-M4 link (-ffunction-sections,
+# --gc-sections) leaves it out of the image. A mutant there cannot change what any
+# board does, so it is "off the board": not run, not counted. The linker's map file
+# is the witness, not a list kept by hand.
+
+
+@dataclasses.dataclass(frozen=True)
+class Function:
+    name: str
+    start: int  # character span of the whole definition
+    end: int
+    static: bool
+    refs: frozenset  # identifiers named inside its body
+
+
+def functions_of(text: str) -> list[Function]:
+    """The function definitions of one C file (a `{` at file scope after `name(...)`)."""
+    toks = tokenize(text)
+    out: list[Function] = []
+    depth, i = 0, 0
+    stmt_start = 0  # first token of the current file-scope declaration
+    while i < len(toks):
+        t = toks[i]
+        if t.kind == "punct" and t.text == "{":
+            if depth == 0 and i > 0 and toks[i - 1].text == ")":
+                o = _matching_back(toks, i - 1)
+                if o > 0 and toks[o - 1].kind == "id":
+                    close = _matching(toks, i)
+                    head = {x.text for x in toks[stmt_start:o]}
+                    body = frozenset(x.text for x in toks[i:close] if x.kind == "id")
+                    end = toks[close].end if close < len(toks) else len(text)
+                    out.append(Function(toks[o - 1].text, toks[stmt_start].start, end, "static" in head, body))
+                    i = close + 1
+                    stmt_start = i
+                    continue
+            depth += 1
+        elif t.kind == "punct" and t.text == "}":
+            depth -= 1
+        elif t.kind == "punct" and t.text == ";" and depth == 0:
+            stmt_start = i + 1
+        i += 1
+    return out
+
+
+def board_sections(map_text: str) -> tuple[set[str], set[str]]:
+    """Function sections (.text.<name>) the linker kept and those it discarded,
+    from a GNU ld map file."""
+    kept: set[str] = set()
+    discarded: set[str] = set()
+    where = None
+    for line in map_text.splitlines():
+        if line.startswith("Discarded input sections"):
+            where = discarded
+        elif line.startswith("Memory Configuration"):
+            where = None
+        elif line.startswith("Linker script and memory map"):
+            where = kept
+        if where is not None:
+            m = re.match(r"^ \.text\.([A-Za-z_][A-Za-z0-9_]*)", line)
+            if m:
+                where.add(m.group(1))
+    return kept, discarded
+
+
+def off_board_functions(texts: dict[str, str], map_text: str) -> dict[str, set[str]]:
+    """By file, the functions the board image does not contain: those whose section
+    the linker discarded, and static functions (inlined, so without a section of
+    their own) that only off-board functions name. A static function named at file
+    scope (a table of handlers) or by nothing at all counts as on the board."""
+    kept, discarded = board_sections(map_text)
+    out: dict[str, set[str]] = {}
+    for rel, text in texts.items():
+        funcs = functions_of(text)
+        off = {f.name for f in funcs if f.name in discarded}
+        spans = [(f.start, f.end) for f in funcs]
+        outside = set()  # identifiers named outside every function body
+        for t in tokenize(text):
+            if t.kind == "id" and not any(a <= t.start < b for a, b in spans):
+                outside.add(t.text)
+        changed = True
+        while changed:
+            changed = False
+            for f in funcs:
+                if f.name in off or f.name in kept or not f.static or f.name in outside:
+                    continue
+                callers = [g for g in funcs if g is not f and f.name in g.refs]
+                if callers and all(g.name in off for g in callers):
+                    off.add(f.name)
+                    changed = True
+        if off:
+            out[rel] = off
+    return out
+
+
+def off_board_ids(mutants: list[Mutant], sources: dict[str, bytes], map_text: str | None) -> dict[str, str]:
+    """Mutant id -> the off-board function it sits in."""
+    if not map_text:
+        return {}
+    texts = {rel: data.decode("utf-8", "surrogateescape") for rel, data in sources.items()}
+    off = off_board_functions(texts, map_text)
+    spans = {rel: [(f.start, f.end, f.name) for f in functions_of(texts[rel]) if f.name in names]
+             for rel, names in off.items()}
+    out: dict[str, str] = {}
+    for m in mutants:
+        for a, b, name in spans.get(m.file, ()):
+            if a <= m.start < b:
+                out[m.id] = name
+    return out
+
+
 def read_sources(firmware_dir: Path) -> dict[str, bytes]:
     """firmware_dir/core/*.c by "core/name.c", in name order."""
     return {f"core/{p.name}": p.read_bytes() for p in sorted((firmware_dir / "core").glob("*.c"))}
@@ -596,15 +710,20 @@ def load_equivalent(path: Path) -> dict[str, str]:
     return {e["id"]: str(e.get("reason", "")) for e in entries}
 
 
-def summarize(records: dict[str, dict], equivalent: dict[str, str]) -> dict:
-    """The report's arithmetic. Detected = killed + timeout; stillborn,
-    equivalent and error (the rig could not judge) mutants are outside the kill rate."""
-    by = {s: [r for r in records.values() if r["status"] == s] for s in ("killed", "survived", "stillborn",
-                                                                           "timeout", "error")}
+def summarize(records: dict[str, dict], equivalent: dict[str, str], off_board: dict[str, str] | None = None) -> dict:
+    """The report's arithmetic. Detected = killed + timeout; stillborn, off-board,
+    equivalent and error (the rig could not judge) mutants are outside the kill rate.
+    A mutant in a function the board image leaves out counts as off the board
+    whatever its record says (a record made before the map was known)."""
+    off_board = off_board or {}
+    status = {r["id"]: ("off_board" if r["id"] in off_board and r["status"] != "stillborn" else r["status"])
+              for r in records.values()}
+    by = {s: [r for r in records.values() if status[r["id"]] == s]
+          for s in ("killed", "survived", "stillborn", "timeout", "error", "off_board")}
     equiv = [r for r in by["survived"] if r["id"] in equivalent]
     detected = len(by["killed"]) + len(by["timeout"])
     scored = detected + len(by["survived"]) - len(equiv)
-    unit = [r for r in records.values() if r.get("unit") and r["status"] != "stillborn"
+    unit = [r for r in by["killed"] + by["survived"] + by["timeout"] if r.get("unit")
             and r["unit"].get("status") != "stillborn" and r["id"] not in equivalent]
     unit_detected = [r for r in unit if r["unit"]["status"] in ("killed", "timeout")]
     unit_only = [r for r in unit_detected if r["status"] == "survived"]
@@ -615,6 +734,7 @@ def summarize(records: dict[str, dict], equivalent: dict[str, str]) -> dict:
         "survived": len(by["survived"]),
         "stillborn": len(by["stillborn"]),
         "error": len(by["error"]),
+        "off_board": len(by["off_board"]),
         "equivalent": len(equiv),
         "detected": detected,
         "scored": scored,
@@ -632,14 +752,19 @@ def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100.0 * x:.1f} %"
 
 
-def report(records: dict[str, dict], equivalent: dict[str, str], current_sha: dict[str, str] | None = None) -> str:
-    s = summarize(records, equivalent)
+def report(records: dict[str, dict], equivalent: dict[str, str], current_sha: dict[str, str] | None = None,
+           off_board: dict[str, str] | None = None) -> str:
+    off_board = off_board or {}
+    s = summarize(records, equivalent, off_board)
     out = [
         f"mutants:    {s['mutants']}",
         f"killed:     {s['killed']}" + (f" (+ {s['timeout']} timeout, counted as killed)" if s["timeout"] else ""),
         f"survived:   {s['survived']} ({s['equivalent']} of them equivalent)",
         f"stillborn:  {s['stillborn']} (did not compile; not counted)",
         f"error:      {s['error']} (the rig could not judge: bmshil exited with neither 0 nor 1; not counted)",
+        f"off board:  {s['off_board']} (in code the Cortex-M4 image leaves out"
+        + (f": {', '.join(sorted(set(off_board[i] for i in records if i in off_board)))}" if s["off_board"] else "")
+        + "; not counted)",
         f"equivalent: {s['equivalent']}",
         f"kill rate:  {_pct(s['kill_rate'])} ({s['detected']} of {s['scored']} non-equivalent compiled mutants)",
     ]
@@ -661,10 +786,10 @@ def report(records: dict[str, dict], equivalent: dict[str, str], current_sha: di
     for kind, name, rs in rows:
         if not rs:
             continue
-        sub = summarize({r["id"]: r for r in rs}, equivalent)
+        sub = summarize({r["id"]: r for r in rs}, equivalent, off_board)
         out.append(f"{kind + ' ' + name:34s}{sub['mutants']:8d}{sub['detected']:8d}{sub['survived']:7d}"
                    f"{sub['equivalent']:7d}{sub['stillborn']:8d}{_pct(sub['kill_rate']):>9s}")
-    survivors = sorted((r for r in records.values() if r["status"] == "survived"),
+    survivors = sorted((r for r in records.values() if r["status"] == "survived" and r["id"] not in off_board),
                        key=lambda r: (r["file"], r["line"], r["col"], r["id"]))
     out.append("")
     out.append(f"survivors ({len(survivors)}):" if survivors else "survivors: none")
@@ -1063,6 +1188,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--results", help="JSON lines, one per mutant (default <build-dir>/results.jsonl)")
     ap.add_argument("--equivalent", default=str(REPO / "tools" / "mutation" / "equivalent.json"))
     ap.add_argument("--bmshil", default=str(REPO / "build" / "bin" / "bmshil"))
+    ap.add_argument("--board-map", default=str(REPO / "build" / "cortex-m4" / "bms_firmware.map"),
+                    help="GNU ld map of the Cortex-M4 image (firmware_under_test/port/cortex_m4/build.sh): mutants "
+                         "in functions it leaves out are off the board, not run and not counted")
     ap.add_argument("--main-build", default=str(REPO / "build"), help="to compare compile flags with")
     ap.add_argument("--firmware-dir", default=str(REPO / "firmware_under_test"))
     args = ap.parse_args(argv)
@@ -1086,16 +1214,24 @@ def main(argv: list[str] | None = None) -> int:
     sources = read_sources(firmware_dir)  # read once: the ids and the builds use these bytes
     everything = firmware_mutants(firmware_dir, args.skip_tables, sources)
     chosen = select(everything, args.only, args.operators, args.sample, args.seed)
+    board_map = Path(args.board_map)
+    if board_map.exists():
+        off_board = off_board_ids(everything, sources, board_map.read_text(errors="replace"))
+    else:
+        off_board = {}
+        print(f"mutate: no {board_map} (run firmware_under_test/port/cortex_m4/build.sh): every mutant counts as "
+              "on the board", file=sys.stderr)
 
     if args.report:
         shas = {m.file: m.src_sha256 for m in everything}
-        print(report(load_results(args.results), load_equivalent(Path(args.equivalent)), shas))
+        print(report(load_results(args.results), load_equivalent(Path(args.equivalent)), shas, off_board))
         return 0
     if args.list:
         for m in chosen:
             print(f"{m.id}\t{m.description}")
         print()
-        print(f"{len(chosen)} mutants" + (f" (of {len(everything)})" if len(chosen) != len(everything) else ""))
+        print(f"{len(chosen)} mutants" + (f" (of {len(everything)})" if len(chosen) != len(everything) else "")
+              + f"; {sum(1 for m in chosen if m.id in off_board)} of them off the board")
         print(counts_table(chosen))
         return 0
 
@@ -1119,7 +1255,12 @@ def main(argv: list[str] | None = None) -> int:
             bench.sync()
             bench.configure()
             bench.baseline()
-            run_loop(chosen, args.results, bench.evaluate)
+            def evaluate(m: Mutant) -> dict:
+                if m.id in off_board:
+                    return record_of(m, "off_board", note=f"in {off_board[m.id]}, which the board image leaves out",
+                                     wall_s=0.0)
+                return bench.evaluate(m)
+            run_loop(chosen, args.results, evaluate)
         except KeyboardInterrupt:
             print(f"\nmutate: interrupted; finished mutants are in {args.results} (run again to resume)",
                   file=sys.stderr)
@@ -1127,7 +1268,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     records = load_results(args.results)
     mine = {m.id: records[m.id] for m in chosen if m.id in records}
-    print(report(mine, load_equivalent(Path(args.equivalent))))
+    print(report(mine, load_equivalent(Path(args.equivalent)), None, off_board))
     return 0
 
 

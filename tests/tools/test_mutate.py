@@ -215,6 +215,66 @@ def test_report_arithmetic(tmp_path):
     assert mutate.main(["--report", "--results", str(results), "--equivalent", str(equivalent)]) == 0
 
 
+BOARD_SOURCE = r"""
+static int helper(int a) { return a + 1; }
+static int only_for_describe(int a) { return a < 3 ? 1 : 2; }
+static int (*const handlers[])(int) = {helper};
+int board_step(int a) { return helper(a); }
+int describe(int a) { return only_for_describe(a) + helper(a); }
+static int unused(int a) { return a; }
+"""
+
+# The shape of a GNU ld map: describe's section discarded, board_step's kept,
+# the static helpers inlined (no section of their own).
+BOARD_MAP = """Archive member included to satisfy reference by file (symbol)
+
+Discarded input sections
+
+ .text.describe
+                0x00000000       0x20 x.c.obj
+
+Memory Configuration
+
+Name             Origin             Length
+Linker script and memory map
+
+ .text.board_step
+                0x08000100       0x10 x.c.obj
+"""
+
+
+def test_code_the_board_image_leaves_out_is_off_the_board(tmp_path):
+    names = [f.name for f in mutate.functions_of(BOARD_SOURCE)]
+    assert names == ["helper", "only_for_describe", "board_step", "describe", "unused"]
+    assert mutate.board_sections(BOARD_MAP) == ({"board_step"}, {"describe"})
+    # describe is discarded; the static function only it calls goes with it; helper is
+    # also called by board_step (and named in a table); unused is named by nobody: on
+    off = mutate.off_board_functions({"core/x.c": BOARD_SOURCE}, BOARD_MAP)
+    assert off == {"core/x.c": {"describe", "only_for_describe"}}
+    mutants = mutate.generate("core/x.c", BOARD_SOURCE)
+    ids = mutate.off_board_ids(mutants, {"core/x.c": BOARD_SOURCE.encode()}, BOARD_MAP)
+    # (line 3 is only_for_describe, line 6 describe)
+    assert {m.line for m in mutants if m.id in ids} == {3, 6}
+    assert all(m.id in ids for m in mutants if m.line in (3, 6))
+    assert mutate.off_board_ids(mutants, {"core/x.c": BOARD_SOURCE.encode()}, None) == {}
+    # Off the board is outside the rate, even for a record made before the map was known
+    recs = {"a": _record("a", "killed"), "b": _record("b", "survived"), "c": _record("c", "survived")}
+    s = mutate.summarize(recs, {}, {"c": "describe"})
+    assert (s["off_board"], s["scored"], s["detected"]) == (1, 2, 1)
+    assert "off board:  1 (in code the Cortex-M4 image leaves out: describe" in mutate.report(recs, {}, None, {"c": "describe"})
+
+
+def test_the_bundled_register_description_is_off_the_board():
+    """Against the real firmware and a real link, when the Cortex-M4 build is there."""
+    board_map = REPO / "build" / "cortex-m4" / "bms_firmware.map"
+    if not board_map.exists():
+        pytest.skip("no Cortex-M4 build (firmware_under_test/port/cortex_m4/build.sh)")
+    sources = mutate.read_sources(REPO / "firmware_under_test")
+    texts = {k: v.decode() for k, v in sources.items()}
+    off = mutate.off_board_functions(texts, board_map.read_text())
+    assert off == {"core/regmap.c": {"bms_regmap_describe", "fill"}}
+
+
 def test_the_equivalent_list_in_the_repository_is_valid():
     assert isinstance(mutate.load_equivalent(REPO / "tools" / "mutation" / "equivalent.json"), dict)
 
