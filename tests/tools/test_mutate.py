@@ -220,7 +220,7 @@ static int helper(int a) { return a + 1; }
 static int only_for_describe(int a) { return a < 3 ? 1 : 2; }
 static int (*const handlers[])(int) = {helper};
 int board_step(int a) { return helper(a); }
-int describe(int a) { return only_for_describe(a) + helper(a); }
+int describe(int a) { return only_for_describe(a) + helper(a) + 2; }
 static int unused(int a) { return a; }
 """
 
