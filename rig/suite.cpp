@@ -260,7 +260,7 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
         r.name = item.name;
         r.group = "generated";
         const double start = rig.now_s();
-        r.findings.push_back(oracle::run_port_check(rig.board(), observer, map, item.port_case));
+        r.findings.push_back(oracle::run_port_check(rig.board(), observer, map, spec, item.port_case));
         r.simulated_s = rig.now_s() - start;
         r.status = r.findings.back().passed ? ScenarioStatus::passed : ScenarioStatus::failed;
         return finish(r);

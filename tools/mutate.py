@@ -698,7 +698,18 @@ def append_result(path: Path, record: dict) -> None:
         os.close(fd)
 
 
-def load_equivalent(path: Path) -> dict[str, str]:
+KINDS = ("equivalent", "unspecified", "unobservable")
+
+
+def _load_marked(path: Path, kind: str) -> dict[str, str]:
+    """Entries of equivalent.json of one kind: `equivalent` (the default: no
+    observer of the board can tell the mutant from the original), `unspecified`
+    (one can, but the manual and INTERPRETATION.md do not say which behaviour is
+    right, so an oracle that does not copy the firmware cannot judge it) or
+    `unobservable` (specified, but the difference is below what the measuring
+    chain resolves: a 1 mV shift behind an AFE with a 0.38 mV step, +-2 mV offset
+    and noise). Only `equivalent` leaves the kill rate; the others stay survivors
+    and are set aside in a second figure."""
     if not path.exists():
         return {}
     try:
@@ -707,10 +718,24 @@ def load_equivalent(path: Path) -> dict[str, str]:
         raise SystemExit(f"mutate: {path}: not JSON: {e}")
     if not isinstance(entries, list) or not all(isinstance(e, dict) and "id" in e for e in entries):
         raise SystemExit(f'mutate: {path}: expected a list of {{"id": ..., "reason": ...}}')
-    return {e["id"]: str(e.get("reason", "")) for e in entries}
+    for e in entries:
+        if e.get("kind", "equivalent") not in KINDS:
+            raise SystemExit(f"mutate: {path}: {e['id']}: kind {e['kind']!r} is not one of {', '.join(KINDS)}")
+    return {e["id"]: str(e.get("reason", "")) for e in entries if e.get("kind", "equivalent") == kind}
 
 
-def summarize(records: dict[str, dict], equivalent: dict[str, str], off_board: dict[str, str] | None = None) -> dict:
+def load_equivalent(path: Path) -> dict[str, str]:
+    return _load_marked(path, "equivalent")
+
+
+def load_unspecified(path: Path) -> dict[str, str]:
+    """Both kinds of survivor set aside in the second figure, the reason prefixed by its kind."""
+    return {**{k: "unspecified: " + v for k, v in _load_marked(path, "unspecified").items()},
+            **{k: "below resolution: " + v for k, v in _load_marked(path, "unobservable").items()}}
+
+
+def summarize(records: dict[str, dict], equivalent: dict[str, str], off_board: dict[str, str] | None = None,
+              unspecified: dict[str, str] | None = None) -> dict:
     """The report's arithmetic. Detected = killed + timeout; stillborn, off-board,
     equivalent and error (the rig could not judge) mutants are outside the kill rate.
     A mutant in a function the board image leaves out counts as off the board
@@ -721,6 +746,7 @@ def summarize(records: dict[str, dict], equivalent: dict[str, str], off_board: d
     by = {s: [r for r in records.values() if status[r["id"]] == s]
           for s in ("killed", "survived", "stillborn", "timeout", "error", "off_board")}
     equiv = [r for r in by["survived"] if r["id"] in equivalent]
+    unspec = [r for r in by["survived"] if r["id"] in (unspecified or {}) and r["id"] not in equivalent]
     detected = len(by["killed"]) + len(by["timeout"])
     scored = detected + len(by["survived"]) - len(equiv)
     unit = [r for r in by["killed"] + by["survived"] + by["timeout"] if r.get("unit")
@@ -739,6 +765,8 @@ def summarize(records: dict[str, dict], equivalent: dict[str, str], off_board: d
         "detected": detected,
         "scored": scored,
         "kill_rate": detected / scored if scored else None,
+        "unspecified": len(unspec),
+        "kill_rate_specified": detected / (scored - len(unspec)) if scored - len(unspec) else None,
         "unit_scored": len(unit),
         "unit_detected": len(unit_detected),
         "unit_kill_rate": len(unit_detected) / len(unit) if unit else None,
@@ -753,9 +781,10 @@ def _pct(x: float | None) -> str:
 
 
 def report(records: dict[str, dict], equivalent: dict[str, str], current_sha: dict[str, str] | None = None,
-           off_board: dict[str, str] | None = None) -> str:
+           off_board: dict[str, str] | None = None, unspecified: dict[str, str] | None = None) -> str:
     off_board = off_board or {}
-    s = summarize(records, equivalent, off_board)
+    unspecified = unspecified or {}
+    s = summarize(records, equivalent, off_board, unspecified)
     out = [
         f"mutants:    {s['mutants']}",
         f"killed:     {s['killed']}" + (f" (+ {s['timeout']} timeout, counted as killed)" if s["timeout"] else ""),
@@ -768,6 +797,10 @@ def report(records: dict[str, dict], equivalent: dict[str, str], current_sha: di
         f"equivalent: {s['equivalent']}",
         f"kill rate:  {_pct(s['kill_rate'])} ({s['detected']} of {s['scored']} non-equivalent compiled mutants)",
     ]
+    if s["unspecified"]:
+        out.append(f"            {_pct(s['kill_rate_specified'])} of the {s['scored'] - s['unspecified']} left when the "
+                   f"{s['unspecified']} survivors the manual does not specify or the measurement cannot resolve are "
+                   "set aside")
     if s["unit_scored"]:
         out.append(f"firmware unit tests (separate figure): {s['unit_detected']} of {s['unit_scored']} killed, "
                    f"{_pct(s['unit_kill_rate'])}; {s['unit_only']} of the suite's survivors are killed by them")
@@ -786,7 +819,7 @@ def report(records: dict[str, dict], equivalent: dict[str, str], current_sha: di
     for kind, name, rs in rows:
         if not rs:
             continue
-        sub = summarize({r["id"]: r for r in rs}, equivalent, off_board)
+        sub = summarize({r["id"]: r for r in rs}, equivalent, off_board, unspecified)
         out.append(f"{kind + ' ' + name:34s}{sub['mutants']:8d}{sub['detected']:8d}{sub['survived']:7d}"
                    f"{sub['equivalent']:7d}{sub['stillborn']:8d}{_pct(sub['kill_rate']):>9s}")
     survivors = sorted((r for r in records.values() if r["status"] == "survived" and r["id"] not in off_board),
@@ -794,14 +827,19 @@ def report(records: dict[str, dict], equivalent: dict[str, str], current_sha: di
     out.append("")
     out.append(f"survivors ({len(survivors)}):" if survivors else "survivors: none")
     for r in survivors:
-        reason = equivalent.get(r["id"])
+        if r["id"] in equivalent:
+            why = "equivalent: " + equivalent[r["id"]]
+        elif r["id"] in unspecified:
+            why = "set aside (counted as a survivor): " + unspecified[r["id"]]
+        else:
+            why = "reason: no reason recorded yet"
         unit = r.get("unit") or {}
         out.append(f"  {r['id']}")
         out.append(f"      {r['description']}")
         if unit.get("status"):
             out.append(f"      firmware unit tests: {unit['status']}"
                        + (f" ({', '.join(unit.get('failed', [])[:3])})" if unit.get("failed") else ""))
-        out.append(f"      {'equivalent: ' + reason if reason is not None else 'reason: no reason recorded yet'}")
+        out.append(f"      {why}")
     return "\n".join(out)
 
 
@@ -1224,7 +1262,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.report:
         shas = {m.file: m.src_sha256 for m in everything}
-        print(report(load_results(args.results), load_equivalent(Path(args.equivalent)), shas, off_board))
+        print(report(load_results(args.results), load_equivalent(Path(args.equivalent)), shas, off_board,
+                     load_unspecified(Path(args.equivalent))))
         return 0
     if args.list:
         for m in chosen:
@@ -1268,7 +1307,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     records = load_results(args.results)
     mine = {m.id: records[m.id] for m in chosen if m.id in records}
-    print(report(mine, load_equivalent(Path(args.equivalent)), None, off_board))
+    print(report(mine, load_equivalent(Path(args.equivalent)), None, off_board, load_unspecified(Path(args.equivalent))))
     return 0
 
 

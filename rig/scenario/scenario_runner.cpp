@@ -1,5 +1,6 @@
 #include "scenario_runner.h"
 
+#include "observer/modbus_observer.h"
 #include "oracle/parameter_rules.h"
 #include "oracle/stimulus.h"
 
@@ -108,15 +109,18 @@ void ScenarioRunner::write(const WriteRegister& w, const Scenario& s, ScenarioRe
     if (!port_.write) throw ScenarioError(where + ": writing " + w.name + " needs the board's port, and this run has none");
     const double v = register_value(w.name, w.value);
     bool refused = false;
+    bool unanswered = false;  // a refusal is an exception response (Modbus), not silence
     std::string why;
     try {
         port_.write(w.name, v);
     } catch (const std::exception& e) {
         if (!w.expect_refusal) throw std::runtime_error(where + ": write " + w.name + " = " + format(v) + ": " + e.what());
-        refused = true;
+        const auto* modbus = dynamic_cast<const ModbusError*>(&e);
+        unanswered = modbus != nullptr && modbus->exception_code() == 0;
+        refused = !unanswered;
         why = e.what();
     }
-    if (!refused) {
+    if (!refused && !unanswered) {
         // The scenario's expressions see what it set.
         const int parameter = port_.parameter_of ? port_.parameter_of(w.name) : 0;
         const int sw = port_.switch_of ? port_.switch_of(w.name) : 0;
@@ -132,8 +136,10 @@ void ScenarioRunner::write(const WriteRegister& w, const Scenario& s, ScenarioRe
     f.measured = v;
     f.unit = port_.unit_of ? port_.unit_of(w.name) : "";
     f.passed = refused;
-    f.message = refused ? "write " + w.name + " = " + format(v) + " refused as expected (" + why + ")"
-                        : "write " + w.name + " = " + format(v) + " was accepted; an invalid setting must be refused";
+    f.message = refused      ? "write " + w.name + " = " + format(v) + " refused as expected (" + why + ")"
+                : unanswered ? "write " + w.name + " = " + format(v) + " got no answer (" + why +
+                                   "); an invalid setting must be refused with an exception response"
+                             : "write " + w.name + " = " + format(v) + " was accepted; an invalid setting must be refused";
     out.findings.push_back(f);
 }
 

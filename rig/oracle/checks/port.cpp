@@ -1,6 +1,7 @@
 #include "port.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
@@ -66,6 +67,21 @@ const Register& first_writable_parameter(const RegisterMap& map) {
     throw std::runtime_error("the register map has no one-word writable parameter");
 }
 
+// A recovery register and its trip's register, one word each in the same
+// scale, from the catalog (spec/thresholds.csv): a recovery written equal to
+// its trip breaks a rule of INTERPRETATION.md ("strictly on the safe side").
+std::pair<const Register*, const Register*> recovery_and_trip(const RegisterMap& map, const Spec& spec) {
+    for (const Threshold& t : spec.thresholds()) {
+        if (t.recovery == 0) continue;
+        const Register* trip = map.parameter(t.trip);
+        const Register* rec = map.parameter(t.recovery);
+        if (trip && rec && trip->words == 1 && rec->words == 1 && rec->writable && trip->scale == rec->scale &&
+            trip->is_signed == rec->is_signed)
+            return {rec, trip};
+    }
+    throw std::runtime_error("the register map has no one-word trip and recovery registers of the same scale");
+}
+
 int first_unmapped(const RegisterMap& map) {
     int a = 0;
     while (map.at_address(a)) ++a;
@@ -93,7 +109,9 @@ std::uint16_t modbus_crc(const std::vector<std::uint8_t>& bytes) {
 const std::vector<std::string>& port_cases() {
     static const std::vector<std::string> cases{
         "read",                // a good read: a response of 2 x quantity data bytes
-        "write",               // a good write of 2 registers (their own values): the 8-byte echo
+        "write",               // a good write of 2 registers (their own values): address and quantity echoed
+        "write_single",        // a good write of one register (a step off its value): the request echoed
+        "write_single_refused",// a recovery written equal to its trip (INTERPRETATION.md, Settings): exception 3
         "bad_crc",             // a frame with a bad CRC: no answer (serial line 2.5.1.2)
         "other_address",       // a frame for another slave: no answer
         "truncated",           // the first bytes of a frame, then silence: no answer; the next frame is answered
@@ -133,15 +151,18 @@ Finding judge_port_answer(Finding f, int slave, const PortExpectation& want, con
         case PortExpectation::Kind::response:
             f.configured = static_cast<double>(want.response_bytes);
             f.passed = answer.size() == want.response_bytes && answer[0] == slave && answer[1] == want.function &&
-                       crc_ok();
+                       crc_ok() && answer.size() >= want.echo.size() &&
+                       std::equal(want.echo.begin(), want.echo.end(), answer.begin());
             what = "a " + std::to_string(want.response_bytes) + "-byte response to function " + std::to_string(want.function);
+            if (!want.echo.empty()) what += " beginning " + hex(want.echo);
             break;
     }
     f.message = f.check + ": expected " + what + " (Modbus), got " + hex(answer);
     return f;
 }
 
-Finding run_port_check(Board& board, ModbusObserver& observer, const RegisterMap& map, const std::string& name) {
+Finding run_port_check(Board& board, ModbusObserver& observer, const RegisterMap& map, const Spec& spec,
+                       const std::string& name) {
     const int slave = map.default_address();
     Finding f;
     f.check = "port." + name;
@@ -150,7 +171,7 @@ Finding run_port_check(Board& board, ModbusObserver& observer, const RegisterMap
     Bytes answer;
     const Register& reg = first_readable(map);
     if (name == "read") {
-        want = {PortExpectation::Kind::response, 3, 0, 7};
+        want = {PortExpectation::Kind::response, 3, 0, 7, {}};
         answer = exchange(board, read_request(slave, 3, reg.address, 1));
     } else if (name == "write") {
         const Register& p = first_writable_parameter(map);
@@ -162,8 +183,33 @@ Finding run_port_check(Board& board, ModbusObserver& observer, const RegisterMap
         put16(b, quantity);
         b.push_back(static_cast<std::uint8_t>(2 * quantity));
         for (std::uint16_t w : now) put16(b, w);
-        want = {PortExpectation::Kind::response, 16, 0, 8};
+        want = {PortExpectation::Kind::response, 16, 0, 8, Bytes(b.begin(), b.begin() + 6)};
         answer = exchange(board, with_crc(b));
+    } else if (name == "write_single") {
+        // A step off the value it holds, so the echo cannot be an old buffer's
+        // bytes; then put back.
+        const Register& p = first_writable_parameter(map);
+        const std::uint16_t before = observer.read_holding(p.address, 1).at(0);
+        const std::uint16_t moved = static_cast<std::uint16_t>(before ^ 0x0001);
+        Bytes b{static_cast<std::uint8_t>(slave), 0x06};
+        put16(b, p.address);
+        put16(b, moved);
+        const Bytes frame = with_crc(b);
+        want = {PortExpectation::Kind::response, 6, 0, 8, frame};
+        answer = exchange(board, frame);
+        if (observer.read_holding(p.address, 1).at(0) != before) observer.write_register(p.address, before);
+    } else if (name == "write_single_refused") {
+        const auto [rec, trip] = recovery_and_trip(map, spec);
+        const std::uint16_t trip_raw = observer.read_holding(trip->address, 1).at(0);
+        const std::uint16_t rec_before = observer.read_holding(rec->address, 1).at(0);
+        Bytes b{static_cast<std::uint8_t>(slave), 0x06};
+        put16(b, rec->address);
+        put16(b, trip_raw);
+        want = {PortExpectation::Kind::exception, 6, 3, 0, {}};
+        f.check += " (" + rec->name + " = " + trip->name + ")";
+        answer = exchange(board, with_crc(b));
+        // Accepted after all: put the set back as it was for whatever follows.
+        if (observer.read_holding(rec->address, 1).at(0) != rec_before) observer.write_register(rec->address, rec_before);
     } else if (name == "bad_crc") {
         Bytes frame = read_request(slave, 3, reg.address, 1);
         frame.back() ^= 0x5A;
@@ -175,19 +221,19 @@ Finding run_port_check(Board& board, ModbusObserver& observer, const RegisterMap
         answer = exchange(board, Bytes(frame.begin(), frame.begin() + 4));
         if (answer.empty()) {
             // The slave must be ready for the next frame after the silence.
-            want = {PortExpectation::Kind::response, 3, 0, 7};
+            want = {PortExpectation::Kind::response, 3, 0, 7, {}};
             answer = exchange(board, frame);
             f.check += " (then a good frame)";
         }
     } else if (name == "unknown_function") {
         const int fc = undeclared_function(map);
-        want = {PortExpectation::Kind::exception, fc, 1, 0};
+        want = {PortExpectation::Kind::exception, fc, 1, 0, {}};
         answer = exchange(board, read_request(slave, fc, reg.address, 1));
     } else if (name == "unmapped_address") {
-        want = {PortExpectation::Kind::exception, 3, 2, 0};
+        want = {PortExpectation::Kind::exception, 3, 2, 0, {}};
         answer = exchange(board, read_request(slave, 3, first_unmapped(map), 1));
     } else if (name == "quantity_zero" || name == "quantity_126") {
-        want = {PortExpectation::Kind::exception, 3, 3, 0};
+        want = {PortExpectation::Kind::exception, 3, 3, 0, {}};
         answer = exchange(board, read_request(slave, 3, reg.address, name == "quantity_zero" ? 0 : 126));
     } else if (name == "write_quantity_zero" || name == "write_byte_count") {
         // (A write of 124 registers cannot be framed at all: its PDU would
@@ -200,7 +246,7 @@ Finding run_port_check(Board& board, ModbusObserver& observer, const RegisterMap
         const int bytes = name == "write_quantity_zero" ? 0 : 3;  // 3 is not 2 x 2
         b.push_back(static_cast<std::uint8_t>(bytes));
         for (int k = 0; k < bytes; ++k) b.push_back(0);
-        want = {PortExpectation::Kind::exception, 16, 3, 0};
+        want = {PortExpectation::Kind::exception, 16, 3, 0, {}};
         answer = exchange(board, with_crc(b));
     } else if (name == "broadcast") {
         // Written with the value it has minus one step: carried out, and no answer.

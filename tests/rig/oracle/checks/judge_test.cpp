@@ -124,7 +124,7 @@ TEST(JudgePort, TheCrcOfTheStandard) {
 TEST(JudgePort, ExceptionsResponsesAndSilence) {
     Finding f;
     f.check = "port.quantity_zero";
-    const PortExpectation exception3{PortExpectation::Kind::exception, 3, 3, 0};
+    const PortExpectation exception3{PortExpectation::Kind::exception, 3, 3, 0, {}};
     EXPECT_TRUE(judge_port_answer(f, 1, exception3, framed({0x01, 0x83, 0x03})).passed);
     EXPECT_FALSE(judge_port_answer(f, 1, exception3, framed({0x01, 0x83, 0x02})).passed) << "another code";
     EXPECT_FALSE(judge_port_answer(f, 1, exception3, framed({0x02, 0x83, 0x03})).passed) << "another slave";
@@ -134,12 +134,29 @@ TEST(JudgePort, ExceptionsResponsesAndSilence) {
     const Finding silent = judge_port_answer(f, 1, exception3, {});
     EXPECT_FALSE(silent.passed);
     EXPECT_EQ(silent.message, "port.quantity_zero: expected exception 3 to function 3 (Modbus), got nothing");
-    const PortExpectation read{PortExpectation::Kind::response, 3, 0, 7};
+    const PortExpectation read{PortExpectation::Kind::response, 3, 0, 7, {}};
     EXPECT_TRUE(judge_port_answer(f, 1, read, framed({0x01, 0x03, 0x02, 0x0C, 0xE4})).passed);
     EXPECT_FALSE(judge_port_answer(f, 1, read, framed({0x01, 0x03, 0x04, 0x0C, 0xE4, 0, 0})).passed);
     const PortExpectation none{};
     EXPECT_TRUE(judge_port_answer(f, 1, none, {}).passed);
     EXPECT_FALSE(judge_port_answer(f, 1, none, framed({0x01, 0x83, 0x03})).passed);
+}
+
+TEST(JudgePort, AWriteIsEchoed) {
+    Finding f;
+    f.check = "port.write_single";
+    // Function 6: the response is the request itself.
+    const auto request = framed({0x01, 0x06, 0x10, 0x05, 0x0E, 0x75});
+    const PortExpectation echo{PortExpectation::Kind::response, 6, 0, 8, request};
+    EXPECT_TRUE(judge_port_answer(f, 1, echo, request).passed);
+    // The value's low byte left from an older frame: the right length and CRC, the wrong echo.
+    const Finding stale = judge_port_answer(f, 1, echo, framed({0x01, 0x06, 0x10, 0x05, 0x0E, 0x74}));
+    EXPECT_FALSE(stale.passed);
+    EXPECT_NE(stale.message.find("beginning 01 06 10 05 0e 75"), std::string::npos) << stale.message;
+    // Function 16: address and quantity come back.
+    const PortExpectation head{PortExpectation::Kind::response, 16, 0, 8, {0x01, 0x10, 0x10, 0x05, 0x00, 0x02}};
+    EXPECT_TRUE(judge_port_answer(f, 1, head, framed({0x01, 0x10, 0x10, 0x05, 0x00, 0x02})).passed);
+    EXPECT_FALSE(judge_port_answer(f, 1, head, framed({0x01, 0x10, 0x10, 0x05, 0x00, 0x01})).passed);
 }
 
 }  // namespace
