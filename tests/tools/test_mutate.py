@@ -275,6 +275,31 @@ def test_the_bundled_register_description_is_off_the_board():
     assert off == {"core/regmap.c": {"bms_regmap_describe", "fill"}}
 
 
+def test_survivors_the_manual_leaves_open_stay_survivors_but_are_set_aside(tmp_path):
+    recs = {i: _record(i, "killed") for i in ("k0", "k1", "k2", "k3")}
+    recs.update({i: _record(i, "survived") for i in ("e0", "u0", "o0", "s0")})
+    marks = tmp_path / "equivalent.json"
+    marks.write_text(json.dumps([
+        {"id": "e0", "reason": "never read"},
+        {"id": "u0", "kind": "unspecified", "reason": "the manual is silent"},
+        {"id": "o0", "kind": "unobservable", "reason": "1 mV behind the AFE"},
+    ]))
+    equivalent, aside = mutate.load_equivalent(marks), mutate.load_unspecified(marks)
+    assert set(equivalent) == {"e0"} and set(aside) == {"u0", "o0"}
+    s = mutate.summarize(recs, equivalent, None, aside)
+    assert (s["scored"], s["detected"], s["unspecified"]) == (7, 4, 2)
+    assert s["kill_rate"] == pytest.approx(4 / 7)  # the strict figure keeps them as survivors
+    assert s["kill_rate_specified"] == pytest.approx(4 / 5)
+    text = mutate.report(recs, equivalent, None, None, aside)
+    assert "kill rate:  57.1 % (4 of 7" in text and "80.0 % of the 5 left" in text
+    assert "set aside (counted as a survivor): unspecified: the manual is silent" in text
+    assert "set aside (counted as a survivor): below resolution: 1 mV behind the AFE" in text
+    assert "reason: no reason recorded yet" in text  # s0
+    marks.write_text(json.dumps([{"id": "x", "kind": "maybe"}]))
+    with pytest.raises(SystemExit, match="kind 'maybe'"):
+        mutate.load_equivalent(marks)
+
+
 def test_the_equivalent_list_in_the_repository_is_valid():
     assert isinstance(mutate.load_equivalent(REPO / "tools" / "mutation" / "equivalent.json"), dict)
 
