@@ -263,10 +263,14 @@ std::string result_json(const SuiteResult& r) {
                     {"firmware_file", r.firmware_file},
                     {"seed", r.seed},
                     {"passed", r.passed()},
+                    {"interrupted", r.interrupted},
+                    {"not_run", r.not_run},
                     {"counts", counts_json(r)},
                     {"coverage", coverage_json(r.coverage)},
                     {"scenarios", scenarios}};
-    return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    json out = j;
+    if (!r.run_id.empty()) out["run_id"] = r.run_id;
+    return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 void write_json(const SuiteResult& result, const std::string& path) {
@@ -295,6 +299,12 @@ SuiteResult parse_result_json(const std::string& text, const std::string& name) 
     if (!seed.is_number_unsigned()) top.key("seed").fail("expected an unsigned integer, got " + seed.dump());
     r.seed = seed.get<std::uint64_t>();
     r.coverage = read_coverage(member(j, "coverage", top), top.key("coverage"));
+    if (j.contains("run_id")) r.run_id = read_string(j, "run_id", top);
+    r.interrupted = read_bool(j, "interrupted", top);
+    for (const json& n : read_array(j, "not_run", top)) {
+        if (!n.is_string()) top.key("not_run").fail("expected item names, got " + n.dump());
+        r.not_run.push_back(n.get<std::string>());
+    }
     const json& scenarios = read_array(j, "scenarios", top);
     for (std::size_t i = 0; i < scenarios.size(); ++i)
         r.scenarios.push_back(read_scenario(scenarios[i], top.key("scenarios").index(i)));

@@ -1,6 +1,7 @@
 #include "suite.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,9 +10,11 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <random>
 #include <regex>
 #include <set>
 #include <thread>
@@ -124,18 +127,18 @@ SuitePlan plan_suite(const SuiteOptions& o) {
                 item.name = name;
                 item.threshold = t;
                 item.kind = kind;
-                plan.items.push_back(item);
                 switch (kind) {
-                    case oracle::CheckKind::trip_value: params.insert(t.trip); break;
+                    case oracle::CheckKind::trip_value: item.parameters.push_back(t.trip); break;
                     case oracle::CheckKind::delay:
-                        if (t.delay == oracle::DelaySource::parameter) params.insert(t.delay_parameter);
+                        if (t.delay == oracle::DelaySource::parameter) item.parameters.push_back(t.delay_parameter);
                         break;
                     case oracle::CheckKind::recovery:
-                    case oracle::CheckKind::recovery_delay: params.insert(t.recovery ? t.recovery : 70); break;
-                    case oracle::CheckKind::switch_off: switches.insert(t.switch_number); break;
+                    case oracle::CheckKind::recovery_delay: item.parameters.push_back(t.recovery ? t.recovery : 70); break;
+                    case oracle::CheckKind::switch_off: item.switches.push_back(t.switch_number); break;
                     case oracle::CheckKind::opposite_direction:
                     case oracle::CheckKind::other_sensors: break;
                 }
+                plan.items.push_back(item);
             }
         }
     }
@@ -153,9 +156,9 @@ SuitePlan plan_suite(const SuiteOptions& o) {
             SuiteItem item;
             item.name = name;
             item.stored_switch = n;
-            plan.items.push_back(item);
-            if (sw.unused()) switches.insert(n);
+            if (sw.unused()) item.switches.push_back(n);
             else hardware_switches.insert(n);
+            plan.items.push_back(item);
         }
     }
     // The board's port speaks Modbus RTU (the standard, not the firmware).
@@ -168,28 +171,55 @@ SuitePlan plan_suite(const SuiteOptions& o) {
             item.port_case = c;
             plan.items.push_back(item);
         }
+    // Scenario items are named by their file's stem; where two files in
+    // different folders share a stem, by their folder too, so every name (and
+    // every result file) is the scenario's own.
+    std::map<std::string, int> stems;
+    std::set<std::string> given;
     for (const std::string& file : o.scenario_files) {
-        const std::string stem = std::filesystem::path(file).stem().string();
-        const std::string name = "scenarios/" + stem;
+        const std::filesystem::path canonical = std::filesystem::weakly_canonical(file);
+        if (!given.insert(canonical.string()).second)
+            throw std::invalid_argument("scenario file " + file + " is given twice");
+        ++stems[std::filesystem::path(file).stem().string()];
+    }
+    std::set<std::string> scenario_names;
+    for (const std::string& file : o.scenario_files) {
+        const std::filesystem::path path(file);
+        const std::string stem = path.stem().string();
+        std::string name = "scenarios/" + stem;
+        if (stems[stem] > 1) {
+            const std::filesystem::path where = std::filesystem::weakly_canonical(path).parent_path();
+            name = "scenarios/" + where.filename().string() + "/" + stem;
+            if (scenario_names.count(name)) name = "scenarios/" + (where / stem).relative_path().string();
+        }
+        scenario_names.insert(name);
         if (!std::regex_search(name, filter)) continue;
         const scenario::Scenario parsed = scenario::load_scenario(file, &spec);
         SuiteItem item;
         item.name = name;
         item.scenario_file = file;
+        item.scenario = std::make_shared<const scenario::Scenario>(parsed);
         item.timeout_s = parsed.timeout_s;
-        plan.items.push_back(item);
         // A scenario's expectations name what they verify.
+        std::set<int> named_parameters, named_switches;
         const std::function<void(const std::vector<scenario::Step>&)> collect = [&](const auto& steps) {
             for (const scenario::Step& step : steps) {
                 if (const auto* e = std::get_if<scenario::Expect>(&step.action)) {
-                    if (e->parameter) params.insert(e->parameter);
-                    if (e->switch_number) switches.insert(e->switch_number);
+                    if (e->parameter) named_parameters.insert(e->parameter);
+                    if (e->switch_number) named_switches.insert(e->switch_number);
                 } else if (const auto* r = std::get_if<scenario::Repeat>(&step.action)) {
                     collect(r->steps);
                 }
             }
         };
         collect(parsed.steps);
+        item.parameters.assign(named_parameters.begin(), named_parameters.end());
+        item.switches.assign(named_switches.begin(), named_switches.end());
+        plan.items.push_back(item);
+    }
+    for (const SuiteItem& item : plan.items) {
+        params.insert(item.parameters.begin(), item.parameters.end());
+        switches.insert(item.switches.begin(), item.switches.end());
     }
     std::sort(plan.items.begin(), plan.items.end(), [](const SuiteItem& a, const SuiteItem& b) { return a.name < b.name; });
     plan.coverage.parameter_count = static_cast<int>(spec.parameters().size());
@@ -201,18 +231,56 @@ SuitePlan plan_suite(const SuiteOptions& o) {
         if (!in_force.switch_on(t.switch_number))
             for (int n : {t.trip, t.recovery})
                 if (n) switched_off[n] = t.switch_number;
-    for (const auto& [n, p] : spec.parameters())
-        if (!params.count(n))
-            plan.coverage.parameters_not_verifiable.emplace_back(
-                n, switched_off.count(n) ? "switch " + std::to_string(switched_off[n]) +
-                                               " is off in the set in force; its switch-off check runs (" + p.name + ")"
-                                         : "no generated check or scenario yet (" + p.name + ")");
-    for (const auto& [n, s] : spec.switches())
-        if (!switches.count(n))
-            plan.coverage.switches_not_verifiable.emplace_back(
-                n, hardware_switches.count(n) ? "needs " + s.needs_hardware + ", which the rig does not model (" + s.name + "); stored and reported is checked"
-                                              : "no generated check or scenario yet (" + s.name + ")");
+    for (const auto& [n, p] : spec.parameters()) {
+        plan.parameter_reasons[n] = switched_off.count(n) ? "switch " + std::to_string(switched_off[n]) +
+                                                                " is off in the set in force; its switch-off check runs (" +
+                                                                p.name + ")"
+                                                          : "no generated check or scenario yet (" + p.name + ")";
+        if (!params.count(n)) plan.coverage.parameters_not_verifiable.emplace_back(n, plan.parameter_reasons[n]);
+    }
+    for (const auto& [n, s] : spec.switches()) {
+        plan.switch_reasons[n] = hardware_switches.count(n) ? "needs " + s.needs_hardware + ", which the rig does not model (" +
+                                                                  s.name + "); stored and reported is checked"
+                                                            : "no generated check or scenario yet (" + s.name + ")";
+        if (!switches.count(n)) plan.coverage.switches_not_verifiable.emplace_back(n, plan.switch_reasons[n]);
+    }
     return plan;
+}
+
+Coverage coverage_of(const SuitePlan& plan, const std::vector<ScenarioResult>& results) {
+    std::map<std::string, ScenarioStatus> status;
+    for (const ScenarioResult& r : results) status[r.name] = r.status;
+    std::set<int> params, switches;
+    std::map<int, std::string> param_left, switch_left;  // named only by items without a verdict
+    for (const SuiteItem& item : plan.items) {
+        const auto it = status.find(item.name);
+        // A crash is a failure but no verdict on what the item checks.
+        bool verdict = it != status.end() && (it->second == ScenarioStatus::passed ||
+                                              it->second == ScenarioStatus::failed);
+        if (verdict && it->second == ScenarioStatus::failed)
+            for (const ScenarioResult& r : results)
+                if (r.name == item.name)
+                    for (const Finding& f : r.findings) verdict = verdict && f.kind != "crash";
+        const std::string why = it == status.end() ? "did not run" : std::string("ended with ") + to_string(it->second);
+        for (int n : item.parameters) {
+            if (verdict) params.insert(n);
+            else if (!param_left.count(n)) param_left[n] = "its item " + item.name + " " + why;
+        }
+        for (int n : item.switches) {
+            if (verdict) switches.insert(n);
+            else if (!switch_left.count(n)) switch_left[n] = "its item " + item.name + " " + why;
+        }
+    }
+    Coverage c;
+    c.parameter_count = plan.coverage.parameter_count;
+    c.switch_count = plan.coverage.switch_count;
+    c.parameters_verified.assign(params.begin(), params.end());
+    c.switches_verified.assign(switches.begin(), switches.end());
+    for (const auto& [n, reason] : plan.parameter_reasons)
+        if (!params.count(n)) c.parameters_not_verifiable.emplace_back(n, param_left.count(n) ? param_left[n] : reason);
+    for (const auto& [n, reason] : plan.switch_reasons)
+        if (!switches.count(n)) c.switches_not_verifiable.emplace_back(n, switch_left.count(n) ? switch_left[n] : reason);
+    return c;
 }
 
 ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
@@ -226,7 +294,8 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
     config.pack.initial_soc = 0.5;
     scenario::Scenario scenario;
     if (!item.scenario_file.empty()) {
-        scenario = scenario::load_scenario(item.scenario_file, &spec);
+        // Read once, when the plan was made (a pipe can be read only once).
+        scenario = item.scenario ? *item.scenario : scenario::load_scenario(item.scenario_file, &spec);
         config = scenario::configure(scenario, config, params);
     }
     Rig rig(config);
@@ -313,14 +382,103 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
     return finish(r);
 }
 
+namespace {
+
+// An id for this run, written into every per-item result so the parent never
+// takes a file from an earlier run (or one a child did not write) for this one.
+std::string new_run_id() {
+    std::random_device entropy;
+    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    std::uint64_t id = (static_cast<std::uint64_t>(entropy()) << 32) ^ entropy() ^ static_cast<std::uint64_t>(now) ^
+                       (static_cast<std::uint64_t>(getpid()) << 48);
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(id));
+    return text;
+}
+
+// A child dies with its parent, whatever kills the parent (even SIGKILL), and
+// takes the default action on SIGTERM: the parent's handler is not its own.
+void become_item_child(pid_t parent) {
+    signal(SIGINT, SIG_IGN);  // the parent decides when to stop
+    signal(SIGTERM, SIG_DFL);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(3);  // the parent died before prctl took effect
+}
+
+// The firmware's name, asked in a child: a library that crashes or exits while
+// loading (a static constructor, bmshil_firmware_get) ends that child, not the run.
+std::string firmware_name_in_child(const std::string& library) {
+    int fds[2];
+    if (pipe(fds) != 0) throw InfrastructureError(std::string("pipe: ") + std::strerror(errno));
+    std::fflush(nullptr);
+    const pid_t parent = getpid();
+    const pid_t pid = fork();
+    if (pid < 0) throw InfrastructureError(std::string("fork: ") + std::strerror(errno));
+    if (pid == 0) {
+        close(fds[0]);
+        become_item_child(parent);
+        std::string answer;
+        try {
+            answer = "ok " + NativeAdapter(library).name();
+        } catch (const std::exception& e) {
+            answer = std::string("error ") + e.what();
+        }
+        const char* p = answer.data();
+        for (std::size_t left = answer.size(); left > 0;) {
+            const ssize_t n = write(fds[1], p, left);
+            if (n <= 0) break;
+            p += n;
+            left -= static_cast<std::size_t>(n);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    std::string text;
+    char buf[512];
+    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFSIGNALED(status))
+        throw FirmwareLoadError("firmware " + library + ": loading it killed the process with signal " +
+                                std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) +
+                                "): in a static constructor or in bmshil_firmware_get?");
+    if (text.rfind("ok ", 0) == 0) return text.substr(3);
+    if (text.rfind("error ", 0) == 0) throw FirmwareLoadError(text.substr(6));
+    throw FirmwareLoadError("firmware " + library + ": loading it ended the process (exit status " +
+                            std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
+                            ") before bmshil_firmware_get returned: the library calls exit() while loading?");
+}
+
+}  // namespace
+
 SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
     const SuitePlan plan = plan_suite(o);
     SuiteResult suite;
     suite.firmware_file = o.firmware_library;
-    suite.firmware = NativeAdapter(o.firmware_library).name();  // and a clear error before any fork
+    suite.firmware = firmware_name_in_child(o.firmware_library);  // a clear error before any item
     suite.seed = o.seed;
-    suite.coverage = plan.coverage;
     std::filesystem::create_directories(o.results_dir);
+    const std::string run_id = new_run_id();
+    const pid_t parent = getpid();
+
+    // Result files: one per item, names unique even where two item names would
+    // map to the same file name.
+    std::vector<std::string> files;
+    {
+        std::set<std::string> taken;
+        for (const SuiteItem& item : plan.items) {
+            std::string f = file_name_for(item.name);
+            for (int k = 2; taken.count(f); ++k) f = file_name_for(item.name + "-" + std::to_string(k));
+            taken.insert(f);
+            files.push_back(o.results_dir + "/" + f);
+        }
+    }
 
     g_stop = 0;
     struct sigaction sa {};
@@ -334,9 +492,11 @@ SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
         std::chrono::steady_clock::time_point started;
     };
     std::map<pid_t, Running> running;
+    std::vector<bool> finished(plan.items.size(), false);
     std::size_t next = 0, done = 0;
-    const auto finish = [&](const SuiteItem& item, ScenarioResult r) {
-        r.name = item.name;
+    const auto finish = [&](std::size_t index, ScenarioResult r) {
+        r.name = plan.items[index].name;
+        finished[index] = true;
         suite.scenarios.push_back(r);
         ++done;
         if (o.progress) o.progress(suite.scenarios.back(), done, plan.items.size());
@@ -350,15 +510,41 @@ SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
         r.error = why;
         return r;
     };
+    // The firmware crashed or ended the item's process: a finding against it.
+    const auto crashed = [&](const SuiteItem& item, const std::string& why) {
+        ScenarioResult r = failed(item, ScenarioStatus::failed, why);
+        Finding f;
+        f.check = item.name + ".firmware";
+        f.kind = "crash";
+        f.passed = false;
+        f.message = why;
+        r.findings.push_back(f);
+        return r;
+    };
+    // What the child wrote, if it is this run's result for this item.
+    const auto result_of = [&](std::size_t index) -> ScenarioResult {
+        const SuiteItem& item = plan.items[index];
+        if (!std::filesystem::exists(files[index]))
+            return crashed(item, "the item's process exited with status 0 without writing its result: the firmware "
+                                 "called exit()?");
+        const SuiteResult one = reports::read_json(files[index]);
+        if (one.run_id != run_id || one.scenarios.size() != 1 || one.scenarios[0].name != item.name)
+            return failed(item, ScenarioStatus::error,
+                          files[index] + " is not this run's result for " + item.name + " (run " + one.run_id +
+                              ", this run " + run_id + ")");
+        return one.scenarios[0];
+    };
 
     while ((next < plan.items.size() && !g_stop) || !running.empty()) {
         while (!g_stop && next < plan.items.size() && static_cast<int>(running.size()) < std::max(1, o.jobs)) {
             const std::size_t index = next++;
+            std::error_code ignored;
+            std::filesystem::remove(files[index], ignored);  // never a file from before
             std::fflush(stdout);
             std::fflush(stderr);
             const pid_t pid = fork();
             if (pid == 0) {
-                signal(SIGINT, SIG_IGN);  // the parent decides when to stop
+                become_item_child(parent);
                 int rc = 0;
                 const SuiteItem& item = plan.items[index];
                 ScenarioResult r;
@@ -370,9 +556,10 @@ SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
                 }
                 SuiteResult one;
                 one.seed = o.seed;
+                one.run_id = run_id;
                 one.scenarios.push_back(r);
                 try {
-                    reports::write_json(one, o.results_dir + "/" + file_name_for(item.name));
+                    reports::write_json(one, files[index]);
                 } catch (const std::exception& e) {
                     std::fprintf(stderr, "%s: %s\n", item.name.c_str(), e.what());
                     rc = 3;
@@ -380,55 +567,65 @@ SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
                 std::fflush(nullptr);
                 _exit(rc);
             }
-            if (pid < 0) throw std::runtime_error("fork failed");
+            if (pid < 0) throw InfrastructureError(std::string("fork: ") + std::strerror(errno));
             running[pid] = {index, std::chrono::steady_clock::now()};
         }
         int status = 0;
         const pid_t pid = waitpid(-1, &status, WNOHANG);
         if (pid > 0 && running.count(pid)) {
-            const SuiteItem& item = plan.items[running[pid].index];
+            const std::size_t index = running[pid].index;
+            const SuiteItem& item = plan.items[index];
             running.erase(pid);
-            const std::string file = o.results_dir + "/" + file_name_for(item.name);
-            if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+            if (g_stop && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+                continue;  // stopped by the interruption: not run, not a result
+            } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
                 try {
-                    finish(item, reports::read_json(file).scenarios.at(0));
+                    finish(index, result_of(index));
                 } catch (const std::exception& e) {
-                    finish(item, failed(item, ScenarioStatus::error, e.what()));
+                    finish(index, failed(item, ScenarioStatus::error, e.what()));
                 }
             } else if (WIFSIGNALED(status)) {
-                finish(item, failed(item, ScenarioStatus::error,
-                                    "the run died with signal " + std::to_string(WTERMSIG(status)) + " (a firmware crash?)"));
+                finish(index, crashed(item, "the run died with signal " + std::to_string(WTERMSIG(status)) + " (" +
+                                                strsignal(WTERMSIG(status)) + "): a firmware crash"));
+            } else if (WEXITSTATUS(status) == 3) {
+                finish(index, failed(item, ScenarioStatus::error, "the item could not write its result"));
             } else {
-                finish(item, failed(item, ScenarioStatus::error, "the run exited with " + std::to_string(WEXITSTATUS(status))));
+                finish(index, crashed(item, "the run exited with status " + std::to_string(WEXITSTATUS(status)) +
+                                                ": the firmware called exit()?"));
             }
             continue;
         }
         // A hung firmware: past its time, the child is killed and the run goes on.
         const auto now = std::chrono::steady_clock::now();
         for (auto it = running.begin(); it != running.end();) {
-            const SuiteItem& item = plan.items[it->second.index];
-            const double limit = item.timeout_s > 0.0 ? item.timeout_s : o.timeout_s;
+            const std::size_t index = it->second.index;
+            const double limit = plan.items[index].timeout_s > 0.0 ? plan.items[index].timeout_s : o.timeout_s;
             if (std::chrono::duration<double>(now - it->second.started).count() > limit) {
                 kill(it->first, SIGKILL);
                 waitpid(it->first, nullptr, 0);
                 char why[96];
                 std::snprintf(why, sizeof why, "no result within %g s of wall time (a hung firmware?)", limit);
-                finish(item, failed(item, ScenarioStatus::timeout, why));
+                finish(index, failed(plan.items[index], ScenarioStatus::timeout, why));
                 it = running.erase(it);
             } else {
                 ++it;
             }
         }
+        // Interrupted: what is running stops now, hung or not.
         if (g_stop && !running.empty()) {
-            for (const auto& [p, r] : running) kill(p, SIGTERM);
+            for (const auto& [p, r] : running) kill(p, SIGKILL);
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     sigaction(SIGINT, &old_int, nullptr);
     sigaction(SIGTERM, &old_term, nullptr);
-    if (interrupted) *interrupted = g_stop != 0;
+    suite.interrupted = g_stop != 0;
+    if (interrupted) *interrupted = suite.interrupted;
+    for (std::size_t k = 0; k < plan.items.size(); ++k)
+        if (!finished[k]) suite.not_run.push_back(plan.items[k].name);
     std::sort(suite.scenarios.begin(), suite.scenarios.end(),
               [](const ScenarioResult& a, const ScenarioResult& b) { return a.name < b.name; });
+    suite.coverage = coverage_of(plan, suite.scenarios);
     return suite;
 }
 

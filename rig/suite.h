@@ -7,17 +7,27 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "adapters/native/native_adapter.h"  // FirmwareLoadError: the library crashed, exited or lacks the contract
 #include "oracle/catalog.h"
 #include "oracle/spec.h"
 #include "oracle/checks/checks.h"
+#include "scenario/scenario.h"
 #include "verdict.h"
 
 namespace bmshil::rig {
+
+// A failure of the rig itself, the board link or the file system (exit 3).
+struct InfrastructureError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 
 struct ParameterOverride {
     int number = 0;
@@ -54,9 +64,12 @@ struct SuiteItem {
     std::optional<oracle::Threshold> threshold;  // a generated check of this threshold
     oracle::CheckKind kind = oracle::CheckKind::trip_value;
     std::string scenario_file;
+    std::shared_ptr<const scenario::Scenario> scenario;  // as read when the plan was made
     int stored_switch = 0;  // a switch checked as stored and reported over the port
     std::string port_case;  // a Modbus conformance check of the board's port (oracle/checks/port.h)
     double timeout_s = 0.0;  // the scenario's own wall-clock guard (0 = the suite's)
+    // What the item verifies once it reaches a verdict (passed or failed).
+    std::vector<int> parameters, switches;
     bool generated() const { return threshold || stored_switch || !port_case.empty(); }
 };
 
@@ -64,8 +77,15 @@ struct SuiteItem {
 struct SuitePlan {
     std::vector<SuiteItem> items;
     Coverage coverage;  // what the items verify once they run
+    // Why a parameter / switch no item names is left out (the plan's reasons).
+    std::map<int, std::string> parameter_reasons, switch_reasons;
 };
 SuitePlan plan_suite(const SuiteOptions& options);
+
+// The coverage of a run: only items that reached a verdict (passed or failed)
+// verify what they name; an item that errored, timed out or did not run
+// verifies nothing, and what only it names is listed with that reason.
+Coverage coverage_of(const SuitePlan& plan, const std::vector<ScenarioResult>& results);
 
 // The manual's defaults with the options' overrides.
 oracle::ParameterSet parameters_in_force(const oracle::Spec& spec, const SuiteOptions& options);

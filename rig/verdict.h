@@ -59,9 +59,14 @@ struct SuiteResult {
     std::string firmware;       // the firmware's name as it reports it
     std::string firmware_file;
     std::uint64_t seed = 1;
+    std::string run_id;         // in a per-item result: the run it belongs to ("" in the merged report)
     std::vector<ScenarioResult> scenarios;  // in a stable order (by name)
     Coverage coverage;
+    bool interrupted = false;            // stopped early (Ctrl-C, SIGTERM)
+    std::vector<std::string> not_run;    // items the plan has and no result was taken for
+    // A run passes only when every item of its plan ran and passed.
     bool passed() const {
+        if (interrupted || !not_run.empty()) return false;
         for (const auto& s : scenarios)
             if (s.status != ScenarioStatus::passed) return false;
         return true;

@@ -110,7 +110,8 @@ int sc_main(int argc, char* argv[]) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        const int rc = app.exit(e);  // prints the message (or the help)
+        return rc == 0 ? 0 : bmshil::rig::cli::kExitBadInput;
     }
     try {
         if (*sim) return cell_sim(cell_file, profile, temp_degC, out, initial_soc);
@@ -122,7 +123,7 @@ int sc_main(int argc, char* argv[]) {
         if (*params) return bmshil::rig::cli::params_command(params_options);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bmshil: error: %s\n", e.what());
-        return 2;
+        return bmshil::rig::cli::exit_status_of(e);
     }
     return 0;
 }

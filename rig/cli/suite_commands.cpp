@@ -34,6 +34,14 @@ void add_suite_options(CLI::App& app, SuiteCommandOptions& o, bool scenario_file
     if (scenario_files) app.add_option("files", o.files, "Scenario files (YAML)")->required()->check(CLI::ExistingFile);
 }
 
+int exit_status_of(const std::exception& e) {
+    if (dynamic_cast<const FirmwareLoadError*>(&e)) return kExitFinding;
+    if (dynamic_cast<const InfrastructureError*>(&e) || dynamic_cast<const std::filesystem::filesystem_error*>(&e) ||
+        dynamic_cast<const reports::ResultFileError*>(&e))
+        return kExitInfrastructure;
+    return kExitBadInput;
+}
+
 namespace {
 
 SuiteOptions suite_options(const SuiteCommandOptions& o) {
@@ -100,20 +108,34 @@ int run_suite_command(SuiteCommandOptions o, bool generated, bool handwritten) {
         std::fflush(stdout);
     };
     bool interrupted = false;
-    SuiteResult result = run_suite(s, &interrupted);
+    SuiteResult result;
+    try {
+        result = run_suite(s, &interrupted);
+    } catch (const FirmwareLoadError&) {
+        std::printf("nothing ran: the firmware could not be loaded\n");
+        throw;
+    }
     if (!o.json.empty()) reports::write_json(result, o.json);
     if (!o.junit.empty()) reports::write_junit(result, o.junit);
-    std::size_t passed = 0, failed = 0;
-    for (const ScenarioResult& r : result.scenarios) (r.status == ScenarioStatus::passed ? passed : failed)++;
+    std::size_t passed = 0, failed = 0, errors = 0;
+    for (const ScenarioResult& r : result.scenarios) {
+        if (r.status == ScenarioStatus::passed) ++passed;
+        else if (r.status == ScenarioStatus::error) ++errors;
+        else ++failed;  // failed, timeout (a hung firmware), crashed
+    }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (generated)
         std::printf("coverage: parameters verified %zu/%d, switches verified %zu/%d\n",
                     result.coverage.parameters_verified.size(), result.coverage.parameter_count,
                     result.coverage.switches_verified.size(), result.coverage.switch_count);
-    std::printf("%zu passed, %zu failed in %.1f s%s\n", passed, failed, wall,
-                interrupted ? " (interrupted: finished results kept)" : "");
-    if (interrupted) return 130;
-    return failed == 0 ? 0 : 1;
+    std::printf("%zu passed, %zu failed, %zu could not be judged in %.1f s\n", passed, failed, errors, wall);
+    if (interrupted) {
+        std::printf("interrupted: %zu of %zu items not run (finished results kept; the run does not pass)\n",
+                    result.not_run.size(), result.not_run.size() + result.scenarios.size());
+        return kExitInterrupted;
+    }
+    if (failed) return kExitFinding;
+    return errors ? kExitInfrastructure : kExitPassed;
 }
 
 }  // namespace bmshil::rig::cli

@@ -7,6 +7,16 @@
 
 namespace bmshil::rig::cli {
 
+// What bmshil's exit status means (README, "Exit codes"): one thing each.
+constexpr int kExitPassed = 0;          // every item ran and passed
+constexpr int kExitFinding = 1;         // a finding against the firmware: a check failed, it hung or crashed
+constexpr int kExitBadInput = 2;        // bad input, found before anything ran
+constexpr int kExitInfrastructure = 3;  // the rig, the board link or the file system failed
+constexpr int kExitInterrupted = 130;   // stopped by SIGINT / SIGTERM: never a pass
+
+// The exit status for an error that ended the command.
+int exit_status_of(const std::exception& e);
+
 struct SuiteCommandOptions {
     std::string firmware;
     std::string register_map;

@@ -64,6 +64,15 @@ TEST(Suite, InterruptedRunKeepsWhatFinished) {
     std::size_t files = 0;
     for (const auto& e : std::filesystem::directory_iterator(o.results_dir)) files += e.path().extension() == ".json";
     EXPECT_EQ(files, r.scenarios.size()) << "every finished item is on disk";
+    // Never a pass, and it says what did not run; coverage is what finished.
+    EXPECT_TRUE(r.interrupted);
+    EXPECT_FALSE(r.passed());
+    EXPECT_EQ(r.not_run.size() + r.scenarios.size(), plan_suite(o).items.size());
+    EXPECT_LT(r.coverage.parameters_verified.size(), 10u);
+    const std::string json = reports::result_json(r);
+    EXPECT_NE(json.find("\"interrupted\": true"), std::string::npos);
+    EXPECT_NE(json.find("\"passed\": false"), std::string::npos);
+    EXPECT_EQ(reports::parse_result_json(json, "r").not_run, r.not_run);
 }
 
 }  // namespace
@@ -80,9 +89,75 @@ TEST(Suite, HungAndCrashingFirmwareAreReportedAndTheRunGoesOn) {
         const SuiteResult r = run_suite(o, nullptr);
         ASSERT_EQ(r.scenarios.size(), 2u) << "both items ran";
         for (const ScenarioResult& s : r.scenarios) {
-            EXPECT_EQ(s.status, hang ? ScenarioStatus::timeout : ScenarioStatus::error) << s.name << ": " << s.error;
+            // A crash is a finding against the firmware (exit 1), not a rig error.
+            EXPECT_EQ(s.status, hang ? ScenarioStatus::timeout : ScenarioStatus::failed) << s.name << ": " << s.error;
             EXPECT_NE(s.error.find(hang ? "no result within 3 s" : "signal 11"), std::string::npos) << s.error;
         }
+        EXPECT_FALSE(r.passed());
+        // Neither verified anything.
+        EXPECT_TRUE(r.coverage.parameters_verified.empty());
+        EXPECT_EQ(r.coverage.parameters_not_verifiable.size(), 87u);
+    }
+}
+
+// A firmware that calls exit(0) in reset(): every item's process ends with
+// status 0 and no result. An earlier run's passing files in the same folder
+// must not be taken for this run's.
+TEST(Suite, AFirmwareThatExitsIsNeverPassedFromAnEarlierRunsFiles) {
+    SuiteOptions o = options("exit_in_reset", "p005.delay|p007.delay");
+    const SuiteResult good = run_suite(o, nullptr);
+    ASSERT_TRUE(good.passed());
+    SuiteOptions bad = o;
+    bad.results_dir = o.results_dir;  // the same folder, with the passing files in it
+    std::filesystem::create_directories(bad.results_dir);
+    bad.firmware_library = BMSHIL_EXIT_IN_RESET_FIRMWARE;
+    const SuiteResult r = run_suite(bad, nullptr);
+    ASSERT_EQ(r.scenarios.size(), 2u);
+    EXPECT_FALSE(r.passed());
+    for (const ScenarioResult& s : r.scenarios) {
+        EXPECT_EQ(s.status, ScenarioStatus::failed) << s.name;
+        EXPECT_NE(s.error.find("without writing its result"), std::string::npos) << s.error;
+    }
+}
+
+// A library that crashes or exits while it is loaded ends a child of the
+// parent, which names the library and goes on to report.
+TEST(Suite, AFirmwareThatCrashesOrExitsWhileLoadingIsAClearError) {
+    for (const bool crash : {true, false}) {
+        SuiteOptions o = options(crash ? "crash_on_load" : "exit_on_load", "p005.delay");
+        o.firmware_library = crash ? BMSHIL_CRASH_ON_LOAD_FIRMWARE : BMSHIL_EXIT_ON_LOAD_FIRMWARE;
+        try {
+            run_suite(o, nullptr);
+            ADD_FAILURE() << "no error";
+        } catch (const FirmwareLoadError& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find(o.firmware_library), std::string::npos) << what;
+            EXPECT_NE(what.find(crash ? "signal 11" : "exit"), std::string::npos) << what;
+        }
+    }
+}
+
+// Two scenarios of the same file name in different folders are two items,
+// each with its own result, run after run.
+TEST(Suite, SameNamedScenariosInDifferentFoldersEachReportTheirOwn) {
+    const std::string root = std::string(BMSHIL_BINARY_DIR) + "/suite_test/same_name";
+    std::filesystem::remove_all(root);
+    for (const char* folder : {"pass", "fail"}) {
+        std::filesystem::create_directories(root + "/" + folder);
+        std::ofstream f(root + "/" + folder + "/check.yaml");
+        f << "name: check\nsteps:\n  - wait: 1 s\n  - expect: {condition: \"charge_fet == "
+          << (std::string(folder) == "pass" ? "on" : "off") << "\", within: [0 s, 0.1 s]}\n";
+    }
+    for (int run = 0; run < 20; ++run) {
+        SuiteOptions o = options("same_name_results", "scenarios/");
+        o.generated = false;
+        o.scenario_files = {root + "/pass/check.yaml", root + "/fail/check.yaml"};
+        const SuiteResult r = run_suite(o, nullptr);
+        ASSERT_EQ(r.scenarios.size(), 2u);
+        EXPECT_EQ(r.scenarios[0].name, "scenarios/fail/check");
+        EXPECT_EQ(r.scenarios[0].status, ScenarioStatus::failed) << "run " << run;
+        EXPECT_EQ(r.scenarios[1].name, "scenarios/pass/check");
+        EXPECT_EQ(r.scenarios[1].status, ScenarioStatus::passed) << "run " << run;
     }
 }
 
