@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <fcntl.h>
 
 #include "json_report.h"
 #include "junit_report.h"
@@ -221,6 +222,80 @@ TEST(Suite, ARefusedSettingNamesTheParameterAndTheException) {
         else
             EXPECT_NE(e.find("holds 0..65.535 V"), std::string::npos) << e;
     }
+}
+
+}  // namespace
+}  // namespace bmshil::rig
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+
+namespace bmshil::rig {
+namespace {
+
+// bmshil itself, in a process group of its own, against the hanging firmware:
+// the items hang one simulated second in; then `sig` goes to bmshil alone.
+// Returns the seconds from the signal to bmshil's exit, and whether any
+// process of its group is left 5 s after that.
+struct Stopped {
+    double seconds = 0.0;
+    int status = 0;
+    bool group_left = true;
+};
+Stopped stop_hung_run(int sig, const std::string& results) {
+    const std::string bmshil = std::string(BMSHIL_BINARY_DIR) + "/bin/bmshil";
+    std::filesystem::remove_all(results);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        const int null = ::open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl(bmshil.c_str(), bmshil.c_str(), "suite", "--firmware", BMSHIL_HANGING_FIRMWARE, "--filter",
+              "p00[57].delay", "--timeout-s", "600", "--results-dir", results.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    std::this_thread::sleep_for(std::chrono::seconds(3));  // both items started and hung
+    const auto t0 = std::chrono::steady_clock::now();
+    kill(pid, sig);
+    Stopped s;
+    if (sig == SIGKILL) {
+        waitpid(pid, &s.status, 0);
+    } else {
+        for (int waited_ms = 0; waitpid(pid, &s.status, WNOHANG) == 0; waited_ms += 10) {
+            if (waited_ms > 10000) {
+                kill(-pid, SIGKILL);
+                waitpid(pid, &s.status, 0);
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    for (int k = 0; k < 500 && s.group_left; ++k) {
+        s.group_left = kill(-pid, 0) == 0;
+        if (s.group_left) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (s.group_left) kill(-pid, SIGKILL);
+    return s;
+}
+
+TEST(Suite, CtrlCStopsHungItemsAtOnceAndLeavesNoChild) {
+    const Stopped s = stop_hung_run(SIGINT, std::string(BMSHIL_BINARY_DIR) + "/suite_test/sigint");
+    std::printf("SIGINT with two hung items: bmshil exited after %.3f s\n", s.seconds);
+    EXPECT_LT(s.seconds, 2.0);
+    ASSERT_TRUE(WIFEXITED(s.status));
+    EXPECT_EQ(WEXITSTATUS(s.status), 130) << "interrupted, never a pass";
+    EXPECT_FALSE(s.group_left) << "a child outlived bmshil";
+}
+
+TEST(Suite, AKilledParentLeavesNoChild) {
+    const Stopped s = stop_hung_run(SIGKILL, std::string(BMSHIL_BINARY_DIR) + "/suite_test/sigkill");
+    EXPECT_FALSE(s.group_left) << "a hung child outlived its killed parent by 5 s";
 }
 
 }  // namespace
