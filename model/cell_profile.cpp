@@ -27,13 +27,11 @@ std::vector<ProfilePoint> load_profile_csv(const std::string& path) {
         char* end_i = nullptr;
         const double t = std::strtod(t_text.c_str(), &end_t);
         const double i = std::strtod(i_text.c_str(), &end_i);
-        const bool t_ok = end_t != t_text.c_str() && std::isfinite(t);
-        const bool i_ok = end_i != i_text.c_str() && std::isfinite(i);
-        if (!t_ok || !i_ok) {
-            if (out.empty() && !t_ok && !i_ok) continue;  // a header line
-            throw std::runtime_error(path + ":" + std::to_string(line_no) + ": expected 'time_s,current_A', got '" +
-                                     line + "'");
-        }
+        const bool t_number = end_t != t_text.c_str(), i_number = end_i != i_text.c_str();
+        if (out.empty() && !t_number && !i_number) continue;  // a header line (words, not numbers)
+        if (!t_number || !i_number || !std::isfinite(t) || !std::isfinite(i))
+            throw std::runtime_error(path + ":" + std::to_string(line_no) +
+                                     ": expected 'time_s,current_A' as two finite numbers, got '" + line + "'");
         if (!out.empty() && t <= out.back().time_s)
             throw std::runtime_error(path + ":" + std::to_string(line_no) + ": time " + t_text +
                                      " does not increase");

@@ -1,5 +1,7 @@
 #include "rig.h"
 
+#include <cstdio>
+
 #include "adapters/native/native_adapter.h"
 
 namespace bmshil::rig {
@@ -20,6 +22,12 @@ Rig::~Rig() = default;
 double Rig::now_s() const { return sc_core::sc_time_stamp().to_seconds(); }
 
 void Rig::run_for(double seconds) {
+    if (!(seconds <= kMaxSimulated_s - now_s())) {
+        char what[160];
+        std::snprintf(what, sizeof what, "%.6g s from %.6g s would pass the %.0f days a run can simulate", seconds,
+                      now_s(), kMaxSimulated_s / 86400.0);
+        throw SimulatedTimeError(what);
+    }
     if (seconds > 0.0) sc_core::sc_start(sc_time(seconds, SC_SEC));
     pack_->sync();
 }

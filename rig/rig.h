@@ -4,6 +4,10 @@
 // Rig lives per process; the suite runs each scenario in a forked child.
 #pragma once
 
+#include "simulated_time.h"
+
+#include <stdexcept>
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -30,7 +34,7 @@ public:
     explicit Rig(const RigConfig& config);
     ~Rig();
 
-    // Advance simulated time.
+    // Advance simulated time; throws SimulatedTimeError past kMaxSimulated_s.
     void run_for(double seconds);
     // Advance until cond() holds (checked every poll_s) or timeout_s passes.
     // Returns whether it held.

@@ -27,6 +27,7 @@
 #include "oracle/spec.h"
 #include "rig.h"
 #include "waveform.h"
+#include "scenario/scenario_check.h"
 #include "scenario/scenario_runner.h"
 
 namespace bmshil::rig {
@@ -177,24 +178,30 @@ SuitePlan plan_suite(const SuiteOptions& o) {
     std::map<std::string, int> stems;
     std::set<std::string> given;
     for (const std::string& file : o.scenario_files) {
-        const std::filesystem::path canonical = std::filesystem::weakly_canonical(file);
+        const std::filesystem::path canonical = std::filesystem::absolute(file).lexically_normal();
         if (!given.insert(canonical.string()).second)
             throw std::invalid_argument("scenario file " + file + " is given twice");
         ++stems[std::filesystem::path(file).stem().string()];
     }
     std::set<std::string> scenario_names;
+    std::unique_ptr<RegisterMap> map;
+    std::vector<std::string> scenario_errors;
     for (const std::string& file : o.scenario_files) {
         const std::filesystem::path path(file);
         const std::string stem = path.stem().string();
         std::string name = "scenarios/" + stem;
         if (stems[stem] > 1) {
-            const std::filesystem::path where = std::filesystem::weakly_canonical(path).parent_path();
+            const std::filesystem::path where = std::filesystem::absolute(path).lexically_normal().parent_path();
             name = "scenarios/" + where.filename().string() + "/" + stem;
             if (scenario_names.count(name)) name = "scenarios/" + (where / stem).relative_path().string();
         }
         scenario_names.insert(name);
         if (!std::regex_search(name, filter)) continue;
         const scenario::Scenario parsed = scenario::load_scenario(file, &spec);
+        // What needs the register map, before anything runs.
+        if (!map) map = std::make_unique<RegisterMap>(RegisterMap::load(o.register_map));
+        for (const std::string& e : scenario::check_scenario(parsed, *map, model::PackConfig{}.cell_count))
+            scenario_errors.push_back(e);
         SuiteItem item;
         item.name = name;
         item.scenario_file = file;
@@ -216,6 +223,12 @@ SuitePlan plan_suite(const SuiteOptions& o) {
         item.parameters.assign(named_parameters.begin(), named_parameters.end());
         item.switches.assign(named_switches.begin(), named_switches.end());
         plan.items.push_back(item);
+    }
+    if (!scenario_errors.empty()) {
+        std::string what = std::to_string(scenario_errors.size()) + " problem" + (scenario_errors.size() == 1 ? "" : "s") +
+                           " in the scenarios; nothing was run";
+        for (const std::string& e : scenario_errors) what += "\n  " + e;
+        throw scenario::ScenarioError(what);
     }
     for (const SuiteItem& item : plan.items) {
         params.insert(item.parameters.begin(), item.parameters.end());
@@ -305,15 +318,20 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
     if (!o.vcd_dir.empty()) waveform = std::make_unique<Waveform>(vcd_partial, rig);
     const auto finish = [&](ScenarioResult r) {
         if (!waveform) return r;
-        waveform->close();
-        if (r.status == ScenarioStatus::passed) {
-            std::filesystem::remove(vcd_partial);
-        } else {
-            std::filesystem::create_directories(o.vcd_dir);
-            std::string file = file_name_for(item.name);
-            file = file.substr(0, file.size() - 5) + ".vcd";
-            std::filesystem::rename(vcd_partial, o.vcd_dir + "/" + file);
-            r.vcd_file = o.vcd_dir + "/" + file;
+        // The verdict stands whatever happens to its waveform.
+        try {
+            waveform->close();
+            if (r.status == ScenarioStatus::passed) {
+                std::filesystem::remove(vcd_partial);
+            } else {
+                std::filesystem::create_directories(o.vcd_dir);
+                std::string file = file_name_for(item.name);
+                file = file.substr(0, file.size() - 5) + ".vcd";
+                std::filesystem::rename(vcd_partial, o.vcd_dir + "/" + file);
+                r.vcd_file = o.vcd_dir + "/" + file;
+            }
+        } catch (const std::exception& e) {
+            r.error += std::string(r.error.empty() ? "" : "; ") + "the waveform could not be written: " + e.what();
         }
         return r;
     };

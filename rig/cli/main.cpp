@@ -8,10 +8,14 @@
 #include "bench.h"
 #include "params_command.h"
 #include "suite_commands.h"
+#include "validators.h"
 #include "cell_params.h"
 #include "cell_profile.h"
 
 namespace {
+
+using bmshil::rig::cli::finite_in;
+using bmshil::rig::cli::not_negative;
 
 // The bundled firmware, built beside this executable (build/bin -> build/lib).
 std::string default_firmware() {
@@ -64,8 +68,8 @@ int sc_main(int argc, char* argv[]) {
     double temp_degC = 25.0, initial_soc = 1.0;
     sim->add_option("--cell", cell_file, "Cell set file (YAML)")->check(CLI::ExistingFile);
     sim->add_option("--profile", profile, "CSV of time_s,current_A (+ = charge)")->required()->check(CLI::ExistingFile);
-    sim->add_option("--temp-degC", temp_degC, "Ambient and initial temperature");
-    sim->add_option("--initial-soc", initial_soc, "Start SOC (rested)")->check(CLI::Range(0.0, 1.0));
+    sim->add_option("--temp-degC", temp_degC, "Ambient and initial temperature")->check(finite_in(-60.0, 120.0));
+    sim->add_option("--initial-soc", initial_soc, "Start SOC (rested)")->check(finite_in(0.0, 1.0));
     sim->add_option("--out", out, "Output CSV: time, current, voltage, SOC, temperature");
 
     auto* bench = app.add_subcommand("bench", "Simulated time per wall time of the model and kernel");
@@ -73,7 +77,7 @@ int sc_main(int argc, char* argv[]) {
     bench_options.cell_file = default_cell_file();
     bench_options.firmware_library = default_firmware();
     bench->add_option("--cell", bench_options.cell_file, "Cell set file")->check(CLI::ExistingFile);
-    bench->add_option("--seed", bench_options.seed, "Seed of the pack's spread and noise");
+    bench->add_option("--seed", bench_options.seed, "Seed of the pack's spread and noise")->check(not_negative());
     bench->add_option("--firmware", bench_options.firmware_library, "Firmware library for cases (d) and (e)");
 
     auto* discharge = app.add_subcommand("pack-discharge", "16S constant-current discharge from full, with a trace");
@@ -82,10 +86,12 @@ int sc_main(int argc, char* argv[]) {
     discharge_options.out_csv = "pack_discharge.csv";
     discharge->add_option("--cell", discharge_options.cell_file, "Cell set file")->check(CLI::ExistingFile);
     discharge->add_option("--out", discharge_options.out_csv, "Trace CSV");
-    discharge->add_option("--seed", discharge_options.seed, "Seed of the pack's spread and noise");
-    discharge->add_option("--c-rate", discharge_options.c_rate, "Discharge current in C")->check(CLI::Range(0.01, 10.0));
-    discharge->add_option("--stop-cell-V", discharge_options.stop_cell_V, "Stop when the first cell reaches this");
-    discharge->add_option("--ambient-degC", discharge_options.ambient_degC, "Ambient temperature");
+    discharge->add_option("--seed", discharge_options.seed, "Seed of the pack's spread and noise")->check(not_negative());
+    discharge->add_option("--c-rate", discharge_options.c_rate, "Discharge current in C")->check(finite_in(0.01, 10.0));
+    discharge->add_option("--stop-cell-V", discharge_options.stop_cell_V, "Stop when the first cell reaches this")
+        ->check(finite_in(1.0, 5.0));
+    discharge->add_option("--ambient-degC", discharge_options.ambient_degC, "Ambient temperature")
+        ->check(finite_in(-60.0, 120.0));
 
     bmshil::rig::cli::SuiteCommandOptions suite_options;
     suite_options.firmware = default_firmware();

@@ -1,4 +1,5 @@
 #include "params_command.h"
+#include "validators.h"
 
 #include <cstdio>
 #include <fstream>
@@ -15,7 +16,7 @@ void add_params_options(CLI::App& app, ParamsCommandOptions& o) {
                              "The separating set: values equal at the defaults pulled apart, delays and counts moved");
     auto* rnd = app.add_flag("--random", o.random, "A random valid set drawn from --seed");
     sep->excludes(rnd);
-    app.add_option("--seed", o.seed, "Seed of the random set");
+    app.add_option("--seed", o.seed, "Seed of the random set")->check(not_negative());
     app.add_option("--out", o.out, "Write the parameter file here (default: standard output)");
     auto* check = app.add_option("--check", o.check, "Check a parameter file against the manual's rules")
                       ->check(CLI::ExistingFile);

@@ -3,12 +3,17 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <cerrno>
+#include <cstring>
+#include <unistd.h>
 
 #include "json_report.h"
 #include "junit_report.h"
 #include "oracle/parameter_file.h"
 #include "oracle/parameter_rules.h"
 #include "suite.h"
+#include "validators.h"
 
 namespace bmshil::rig::cli {
 namespace fs = std::filesystem;
@@ -20,9 +25,10 @@ void add_suite_options(CLI::App& app, SuiteCommandOptions& o, bool scenario_file
     app.add_option("--params", o.params, "YAML with parameters: {N: value} and switches: {N: on|off}")
         ->check(CLI::ExistingFile);
     app.add_option("--cell", o.cell_file, "Cell set file")->check(CLI::ExistingFile);
-    app.add_option("--seed", o.seed, "Seed of the pack's spread and sensor noise");
+    app.add_option("--seed", o.seed, "Seed of the pack's spread and sensor noise")->check(not_negative());
     app.add_option("--jobs,-j", o.jobs, "Scenarios run at once (forked children)")->check(CLI::Range(1, 64));
-    app.add_option("--timeout-s", o.timeout_s, "Wall seconds before a scenario counts as hung");
+    app.add_option("--timeout-s", o.timeout_s, "Wall seconds before a scenario counts as hung")
+        ->check(finite_in(0.1, 86400.0));
     app.add_option("--filter", o.filter, "Only items whose name matches this regex");
     app.add_option("--junit", o.junit, "Write JUnit XML here");
     app.add_option("--json", o.json, "Write the JSON result here");
@@ -43,6 +49,33 @@ int exit_status_of(const std::exception& e) {
 }
 
 namespace {
+
+[[noreturn]] void unwritable(const std::string& path, const std::string& why) {
+    throw std::invalid_argument("cannot write " + path + ": " + why + "; nothing was run");
+}
+
+void check_writable_dir(const std::string& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) unwritable(dir, ec.message());
+    const fs::path probe = fs::path(dir) / ".bmshil-write-check";
+    {
+        std::ofstream f(probe);
+        if (!f) unwritable(dir, std::strerror(errno));
+    }
+    fs::remove(probe, ec);
+}
+
+void check_writable_file(const std::string& file) {
+    const fs::path path(file);
+    if (fs::is_directory(path)) unwritable(file, "it is a folder");
+    try {
+        check_writable_dir(path.has_parent_path() ? path.parent_path().string() : ".");
+    } catch (const std::invalid_argument&) {
+        unwritable(file, "its folder cannot be made or written");
+    }
+    if (fs::exists(path) && access(file.c_str(), W_OK) != 0) unwritable(file, std::strerror(errno));
+}
 
 SuiteOptions suite_options(const SuiteCommandOptions& o) {
     SuiteOptions s;
@@ -96,6 +129,12 @@ int run_suite_command(SuiteCommandOptions o, bool generated, bool handwritten) {
     }
     for (const std::string& f : o.files) s.scenario_files.push_back(f);
     if (s.results_dir.empty()) s.results_dir = "reports/out/results";
+    // Every output checked before the first item: a path that cannot be
+    // written is found now, not after the whole run.
+    for (const std::string* file : {&o.json, &o.junit})
+        if (!file->empty()) check_writable_file(*file);
+    for (const std::string* dir : {&s.results_dir, &o.vcd_dir})
+        if (!dir->empty()) check_writable_dir(*dir);
     const auto start = std::chrono::steady_clock::now();
     std::printf("bmshil: firmware %s, seed %llu, %d jobs\n", s.firmware_library.c_str(), o.seed, s.jobs);
     s.progress = [&](const ScenarioResult& r, std::size_t done, std::size_t total) {

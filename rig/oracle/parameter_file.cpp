@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "yaml/guarded_load.h"
+
 namespace bmshil::rig::oracle {
 namespace {
 
@@ -88,9 +90,9 @@ ParameterSet parse_parameter_file(const Spec& spec, const std::string& yaml_text
     ParameterSet set(spec);
     YAML::Node root;
     try {
-        root = YAML::Load(yaml_text);
-    } catch (const YAML::ParserException& e) {
-        throw ParameterFileError(file_name + ":" + std::to_string(e.mark.line + 1) + ": YAML syntax: " + e.msg);
+        root = yaml::load(yaml_text, file_name);
+    } catch (const yaml::YamlInputError& e) {
+        throw ParameterFileError(e.what());
     }
     Reader(spec, file_name).read(root, set);
     return set;

@@ -7,7 +7,9 @@
 #include <sstream>
 
 #include "oracle/spec.h"
+#include "simulated_time.h"
 #include "scenario.h"
+#include "yaml/guarded_load.h"
 
 namespace bmshil::rig::scenario {
 namespace {
@@ -78,7 +80,9 @@ public:
     }
 
     Expr duration(const YAML::Node& node, const std::string& what) {
-        return expr(node, what + " (a duration such as '10 s' or 'p70 + 0.2 s')", Dimension::time, false);
+        // (The limit holds for constants here and for expressions when they run.)
+        return expr(node, what + " (a duration such as '10 s' or 'p70 + 0.2 s')", Dimension::time, false, 1.0, 0.0,
+                    kMaxSimulated_s);
     }
 
     bool on_off(const YAML::Node& node, const std::string& what) {
@@ -340,6 +344,7 @@ public:
             const Expr t = duration(root["timeout"], "timeout");
             if (!t.is_constant()) fail(root["timeout"], "timeout: a wall-clock guard cannot depend on parameters");
             s.timeout_s = t.evaluate(Values{});
+            if (!(s.timeout_s > 0.0)) fail(root["timeout"], "timeout: a wall-clock guard of 0 s would stop every run");
         }
         if (!root["steps"]) fail(root, "missing key 'steps'");
         s.steps = steps(root["steps"]);
@@ -436,9 +441,9 @@ Condition parse_condition(const std::string& text, const Symbols& symbols) {
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file_name, const oracle::Spec* spec) {
     YAML::Node root;
     try {
-        root = YAML::Load(yaml_text);
-    } catch (const YAML::ParserException& e) {
-        throw ScenarioError(file_name + ":" + std::to_string(e.mark.line + 1) + ": YAML syntax: " + e.msg);
+        root = yaml::load(yaml_text, file_name);
+    } catch (const yaml::YamlInputError& e) {
+        throw ScenarioError(e.what());
     }
     return Parser(file_name, spec).scenario(root);
 }

@@ -220,6 +220,14 @@ ScenarioResult ScenarioRunner::run(const Scenario& s) {
 }
 
 void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult& out) {
+    try {
+        execute_step(step, s, out);
+    } catch (const SimulatedTimeError& e) {
+        throw ScenarioError(s.file + ":" + std::to_string(step.line) + ": " + e.what());
+    }
+}
+
+void ScenarioRunner::execute_step(const Step& step, const Scenario& s, ScenarioResult& out) {
     model::Pack& p = rig_.pack();
     std::visit(
         [&](const auto& a) {

@@ -40,6 +40,7 @@ public:
 
 private:
     void execute(const Step& step, const Scenario& s, ScenarioResult& out);
+    void execute_step(const Step& step, const Scenario& s, ScenarioResult& out);
     void expect(const Expect& e, int line, const Scenario& s, ScenarioResult& out);
     void write(const WriteRegister& w, const Scenario& s, ScenarioResult& out);
     void write_settings(const Scenario& s, ScenarioResult& out);
