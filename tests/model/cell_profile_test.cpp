@@ -29,7 +29,7 @@ TEST(CellProfile, BadRowNamesFileLineAndValue) {
         load_profile_csv(write("bad", "time_s,current_A\n0,-1\n10,abc\n"));
         FAIL();
     } catch (const std::runtime_error& e) {
-        EXPECT_NE(std::string(e.what()).find("bmshil_profile_bad.csv:3: expected 'time_s,current_A', got '10,abc'"),
+        EXPECT_NE(std::string(e.what()).find("bmshil_profile_bad.csv:3: expected 'time_s,current_A' as two finite numbers, got '10,abc'"),
                   std::string::npos)
             << e.what();
     }

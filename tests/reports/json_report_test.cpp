@@ -149,7 +149,9 @@ TEST(JsonReport, SmallDocumentLayout) {
   },
   "firmware": "ref",
   "firmware_file": "fw.so",
-  "format_version": 1,
+  "format_version": 2,
+  "interrupted": false,
+  "not_run": [],
   "passed": true,
   "scenarios": [
     {
@@ -314,8 +316,8 @@ TEST(JsonReport, ErrorsSayWhereInTheFile) {
     EXPECT_EQ(read_error(seed.dump(), path), path + ": seed: expected an unsigned integer, got -1");
 
     auto version = j;
-    version["format_version"] = 2;
-    EXPECT_EQ(read_error(version.dump(), path), path + ": format_version: format version 2, this build reads 1");
+    version["format_version"] = 3;
+    EXPECT_EQ(read_error(version.dump(), path), path + ": format_version: format version 3, this build reads 2");
 
     EXPECT_EQ(read_error("[1, 2]", path), path + ": expected an object at the top level");
 }

@@ -83,7 +83,7 @@ TEST(ParameterFile, BadEntriesNameFileLineAndValue) {
               "user.yaml:2: parameter #5 single_cell_overvoltage_protection: expected a number in V, got 'high'");
     EXPECT_EQ(error("parameters:\n  5: .nan\n"),
               "user.yaml:2: parameter #5 single_cell_overvoltage_protection: expected a number in V, got '.nan'");
-    EXPECT_EQ(error("parameters:\n  5: 3.6\n  5: 3.61\n"), "user.yaml:3: parameter #5 given twice");
+    EXPECT_EQ(error("parameters:\n  5: 3.6\n  5: 3.61\n"), "user.yaml:3: key '5' given twice in one map (first at line 2); which one was meant?");
     EXPECT_EQ(error("switches:\n  31: maybe\n"), "user.yaml:2: switch 31: expected on or off, got 'maybe'");
     EXPECT_EQ(error("limits: {}\n"), "user.yaml:1: unknown key 'limits' (expected parameters or switches)");
 }
