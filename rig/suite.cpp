@@ -224,9 +224,29 @@ SuitePlan plan_suite(const SuiteOptions& o) {
         item.switches.assign(named_switches.begin(), named_switches.end());
         plan.items.push_back(item);
     }
+    // The register map against what the generated checks read: the one bit
+    // it assigns to each flagged threshold's parameter, and a register for
+    // every parameter the set in force writes.
+    if (o.generated && !o.register_map.empty()) {
+        if (!map) map = std::make_unique<RegisterMap>(RegisterMap::load(o.register_map));
+        std::set<int> flagged;
+        for (const SuiteItem& item : plan.items)
+            if (item.threshold && !oracle::opens_a_fet(item.threshold->reaction)) flagged.insert(item.threshold->trip);
+        for (int n : flagged) {
+            int bits = 0;
+            for (const Register& r : map->all())
+                for (const RegisterBit& b : r.bits) bits += b.parameter == n;
+            if (bits != 1)
+                scenario_errors.push_back(o.register_map + ": " +
+                                          (bits == 0 ? "no bit reports" : std::to_string(bits) + " bits report") +
+                                          " parameter #" + std::to_string(n) + " (" + spec.parameter(n).name +
+                                          "), whose flag the generated checks read; give exactly one bit \"parameter\": " +
+                                          std::to_string(n));
+        }
+    }
     if (!scenario_errors.empty()) {
         std::string what = std::to_string(scenario_errors.size()) + " problem" + (scenario_errors.size() == 1 ? "" : "s") +
-                           " in the scenarios; nothing was run";
+                           " in the scenarios and the register map; nothing was run";
         for (const std::string& e : scenario_errors) what += "\n  " + e;
         throw scenario::ScenarioError(what);
     }

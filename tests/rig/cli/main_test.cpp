@@ -38,6 +38,16 @@ std::string file(const std::string& name, const std::string& text) {
     return path;
 }
 
+// The bundled map with the bit of #1 taken out of its alarm word.
+std::string map_without_the_bit_of_parameter_1() {
+    std::ifstream in(std::string(BMSHIL_SOURCE_DIR) + "/firmware_under_test/register_map.json");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string bit = "{\"bit\": 0, \"name\": \"cell_high_voltage_alarm\", \"parameter\": 1, \"switch\": 9}, ";
+    const auto at = text.find(bit);
+    if (at != std::string::npos) text.erase(at, bit.size());
+    return text;
+}
+
 struct Case {
     std::string what, args;
     int rc;
@@ -72,6 +82,9 @@ TEST(Main, BadInputIsExit2WithTheFileLineAndValue) {
          "dup_params.yaml:3: key '5' given twice"},
         {"an output that cannot be written", "run " + file("ok.yaml", one_wait) + " --json /proc/no/such/r.json", 2,
          "cannot write /proc/no/such/r.json"},
+        {"a register map without a flag the checks read",
+         "suite --register-map " + file("map.json", map_without_the_bit_of_parameter_1()), 2,
+         "no bit reports parameter #1 (Single Cell High Voltage Alarm)"},
         {"a scenario given twice", "run " + file("twice.yaml", one_wait) + " " + kDir + "/twice.yaml", 2,
          "is given twice"},
     };
