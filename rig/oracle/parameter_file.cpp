@@ -94,7 +94,11 @@ ParameterSet parse_parameter_file(const Spec& spec, const std::string& yaml_text
     } catch (const yaml::YamlInputError& e) {
         throw ParameterFileError(e.what());
     }
-    Reader(spec, file_name).read(root, set);
+    try {
+        Reader(spec, file_name).read(root, set);
+    } catch (const YAML::Exception& e) {
+        throw ParameterFileError(file_name + (e.mark.line >= 0 ? ":" + std::to_string(e.mark.line + 1) : "") + ": " + e.msg);
+    }
     return set;
 }
 

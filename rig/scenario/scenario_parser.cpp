@@ -29,7 +29,8 @@ public:
     void keys(const YAML::Node& map, const std::string& where, const std::set<std::string>& allowed) {
         if (!map.IsMap()) fail(map, where + ": expected a mapping");
         for (const auto& kv : map) {
-            const auto key = kv.first.as<std::string>();
+            if (!kv.first.IsScalar()) fail(kv.first, where + ": a key must be a plain word");
+            const auto key = kv.first.Scalar();
             if (!allowed.count(key)) {
                 std::string list;
                 for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
@@ -445,7 +446,13 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
     } catch (const yaml::YamlInputError& e) {
         throw ScenarioError(e.what());
     }
-    return Parser(file_name, spec).scenario(root);
+    try {
+        return Parser(file_name, spec).scenario(root);
+    } catch (const YAML::Exception& e) {
+        // A shape the parser did not foresee (found by the fuzz target): still
+        // the file and line, never an exception without a place.
+        throw ScenarioError(file_name + (e.mark.line >= 0 ? ":" + std::to_string(e.mark.line + 1) : "") + ": " + e.msg);
+    }
 }
 
 Scenario load_scenario(const std::string& path, const oracle::Spec* spec) {

@@ -85,6 +85,9 @@ TEST(Main, BadInputIsExit2WithTheFileLineAndValue) {
         {"a register map without a flag the checks read",
          "suite --register-map " + file("map.json", map_without_the_bit_of_parameter_1()), 2,
          "no bit reports parameter #1 (Single Cell High Voltage Alarm)"},
+        {"a key that is not a word (found by the fuzz target)",
+         "run " + file("key.yaml", "name: t\nsteps:\n  - expect: {condition: \"charge_fet == on\", within:,[s0 1 s]}\n"), 2,
+         "key.yaml:3: expect: a key must be a plain word"},
         {"a scenario given twice", "run " + file("twice.yaml", one_wait) + " " + kDir + "/twice.yaml", 2,
          "is given twice"},
     };
