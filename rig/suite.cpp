@@ -202,6 +202,7 @@ SuitePlan plan_suite(const SuiteOptions& o) {
         if (!map) map = std::make_unique<RegisterMap>(RegisterMap::load(o.register_map));
         for (const std::string& e : scenario::check_scenario(parsed, *map, model::PackConfig{}.cell_count))
             scenario_errors.push_back(e);
+        for (const std::string& e : scenario::check_settings(parsed, *map, in_force)) scenario_errors.push_back(e);
         SuiteItem item;
         item.name = name;
         item.scenario_file = file;

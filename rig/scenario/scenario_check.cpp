@@ -1,10 +1,13 @@
 #include "scenario_check.h"
 
+#include <cstdio>
+#include <functional>
 #include <map>
 #include <set>
 #include <stdexcept>
 
 #include "probes.h"
+#include "scenario_runner.h"  // values_of
 
 namespace bmshil::rig::scenario {
 namespace {
@@ -145,6 +148,96 @@ private:
 
 std::vector<std::string> check_scenario(const Scenario& s, const RegisterMap& map, std::size_t cell_count) {
     return Checker(s, map, cell_count).run();
+}
+
+namespace {
+
+// A write's value in its register's unit (the manual's unit for a parameter):
+// a bare number as written, a value with a unit converted from SI.
+bool register_value(const Register& r, const Expr& e, const Values& values, double* out, std::string* why) {
+    const double v = e.evaluate(values);
+    if (e.dimension() == Dimension::none) {
+        *out = v;
+        return true;
+    }
+    Dimension d = Dimension::none;
+    double factor = 1.0;
+    if (!unit_to_si(r.unit, &d, &factor) || d != e.dimension()) {
+        *why = "register " + r.name + " holds " + (r.unit.empty() ? "a value without a unit" : "'" + r.unit + "'") +
+               ", but '" + e.text() + "' is a " + to_string(e.dimension());
+        return false;
+    }
+    *out = v / factor;
+    return true;
+}
+
+}  // namespace
+
+std::vector<std::string> check_settings(const Scenario& s, const RegisterMap& map, const oracle::ParameterSet& in_force) {
+    std::vector<std::string> errors;
+    const auto where = [&](int line) { return s.file + ":" + std::to_string(line) + ": "; };
+    oracle::ParameterSet next = in_force;
+    const Values values = values_of(in_force);
+    bool any = false;
+    for (const WriteRegister& w : s.settings) {
+        const Register* r = nullptr;
+        try {
+            r = &map.by_name(w.name);
+        } catch (const std::out_of_range&) {
+            continue;  // check_scenario names it
+        }
+        if ((r->parameter == 0 && r->switch_number == 0) || w.expect_refusal) continue;
+        double v = 0.0;
+        std::string why;
+        try {
+            if (!register_value(*r, w.value, values, &v, &why)) {
+                errors.push_back(where(w.line) + why);
+                continue;
+            }
+        } catch (const std::exception& e) {
+            errors.push_back(where(w.line) + "setting " + w.name + ": " + e.what());
+            continue;
+        }
+        const oracle::Origin origin{s.file, w.line};
+        if (r->parameter != 0) next.set(r->parameter, v, origin);
+        if (r->switch_number != 0) next.set_switch(r->switch_number, v != 0.0, origin);
+        any = true;
+    }
+    if (any)
+        for (const auto& v : oracle::check_rules(next))
+            errors.push_back(s.file + ": its settings with the parameters in force break a rule of the manual: " +
+                             v.message(next.spec()));
+    // Write steps of a constant value: inside their parameter's range.
+    const std::function<void(const std::vector<Step>&)> walk = [&](const std::vector<Step>& steps) {
+        for (const Step& step : steps) {
+            if (const auto* rep = std::get_if<Repeat>(&step.action)) walk(rep->steps);
+            const auto* w = std::get_if<WriteRegister>(&step.action);
+            if (!w || w->expect_refusal || !w->value.is_constant()) continue;
+            const Register* r = nullptr;
+            try {
+                r = &map.by_name(w->name);
+            } catch (const std::out_of_range&) {
+                continue;
+            }
+            if (r->parameter == 0 || !in_force.spec().parameters().count(r->parameter)) continue;
+            double v = 0.0;
+            std::string why;
+            if (!register_value(*r, w->value, values, &v, &why)) {
+                errors.push_back(where(step.line) + why);
+                continue;
+            }
+            const oracle::Parameter& p = in_force.spec().parameter(r->parameter);
+            if (v < p.min_value || v > p.max_value) {
+                char text[200];
+                std::snprintf(text, sizeof text, "write %s = %g %s: outside #%d's range %g..%g %s (spec/parameters.csv); "
+                              "add 'refused: yes' if the refusal is what the scenario shows",
+                              w->name.c_str(), v, p.unit.c_str(), p.number, p.min_value, p.max_value, p.unit.c_str());
+                errors.push_back(where(step.line) + text);
+            }
+        }
+    };
+    walk(s.steps);
+    return errors;
 }
 
 }  // namespace bmshil::rig::scenario

@@ -88,6 +88,12 @@ TEST(Main, BadInputIsExit2WithTheFileLineAndValue) {
         {"a key that is not a word (found by the fuzz target)",
          "run " + file("key.yaml", "name: t\nsteps:\n  - expect: {condition: \"charge_fet == on\", within:,[s0 1 s]}\n"), 2,
          "key.yaml:3: expect: a key must be a plain word"},
+        {"a write outside its parameter's range",
+         "run " + file("range.yaml", "name: t\nsteps:\n  - write: {register: single_cell_overvoltage_protection, value: 9 V}\n"), 2,
+         "range.yaml:3: write single_cell_overvoltage_protection = 9 V: outside #5's range 2..3.9 V"},
+        {"settings that break a rule with the parameters in force",
+         "run " + file("rules.yaml", "name: t\nsettings:\n  single_cell_overvoltage_recovery: p5 + 10 mV\nsteps:\n  - wait: 1 s\n"),
+         2, "rules.yaml:3: parameter #6 single_cell_overvoltage_recovery = 3.66 V"},
         {"a scenario given twice", "run " + file("twice.yaml", one_wait) + " " + kDir + "/twice.yaml", 2,
          "is given twice"},
     };
