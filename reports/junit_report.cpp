@@ -20,6 +20,7 @@ struct Counts {
     int tests = 0;
     int failures = 0;
     int errors = 0;
+    int skipped = 0;  // in the plan, not run (an interrupted run)
     double time_s = 0.0;
 
     void add(const ScenarioResult& s) {
@@ -32,6 +33,7 @@ struct Counts {
         tests += c.tests;
         failures += c.failures;
         errors += c.errors;
+        skipped += c.skipped;
         time_s += c.time_s;
     }
 };
@@ -41,7 +43,7 @@ std::string seconds(double s) { return format_fixed(s, 6); }
 
 std::string count_attributes(const Counts& c) {
     return " tests=\"" + std::to_string(c.tests) + "\" failures=\"" + std::to_string(c.failures) + "\" errors=\"" +
-           std::to_string(c.errors) + "\" skipped=\"0\" time=\"" + seconds(c.time_s) + "\"";
+           std::to_string(c.errors) + "\" skipped=\"" + std::to_string(c.skipped) + "\" time=\"" + seconds(c.time_s) + "\"";
 }
 
 std::string attribute(const char* name, const std::string& value) {
@@ -106,6 +108,14 @@ std::string junit_xml(const rig::SuiteResult& result) {
     // already sorted, but the file must not depend on who assembled it.
     std::map<std::string, std::vector<const ScenarioResult*>> groups;
     for (const auto& s : result.scenarios) groups[s.group].push_back(&s);
+    // Items an interrupted run did not get to: skipped test cases, by group.
+    std::map<std::string, std::vector<std::string>> not_run;
+    for (const std::string& name : result.not_run) {
+        const auto slash = name.find('/');
+        const std::string group = slash == std::string::npos ? "" : name.substr(0, slash);
+        not_run[group].push_back(slash == std::string::npos ? name : name.substr(slash + 1));
+        groups[group];
+    }
 
     Counts total;
     std::map<std::string, Counts> group_counts;
@@ -113,6 +123,8 @@ std::string junit_xml(const rig::SuiteResult& result) {
         std::stable_sort(scenarios.begin(), scenarios.end(),
                          [](const ScenarioResult* a, const ScenarioResult* b) { return a->name < b->name; });
         for (const auto* s : scenarios) group_counts[name].add(*s);
+        group_counts[name].tests += static_cast<int>(not_run[name].size());
+        group_counts[name].skipped += static_cast<int>(not_run[name].size());
         total.add(group_counts[name]);
     }
 
@@ -126,6 +138,9 @@ std::string junit_xml(const rig::SuiteResult& result) {
         out += "      <property name=\"seed\" value=\"" + format_unsigned(result.seed) + "\"/>\n";
         out += "    </properties>\n";
         for (const auto* s : scenarios) write_testcase(out, *s);
+        for (const std::string& c : not_run[name])
+            out += "    <testcase" + attribute("classname", name) + attribute("name", c) +
+                   " time=\"0.000000\">\n      <skipped message=\"not run: the run was interrupted\"/>\n    </testcase>\n";
         out += "  </testsuite>\n";
     }
     out += "</testsuites>\n";

@@ -196,3 +196,23 @@ TEST(JunitReport, UnwritablePathIsNamed) {
 
 }  // namespace
 }  // namespace bmshil::reports
+
+namespace bmshil::reports {
+namespace {
+
+// An interrupted run: what it did not get to is there, skipped, and counted.
+TEST(JunitReport, ItemsNotRunAreSkippedTestCases) {
+    auto suite = sample_suite();
+    suite.interrupted = true;
+    suite.not_run = {"generated/p007.delay", "scenarios/short_circuit"};
+    const std::string xml = junit_xml(suite);
+    EXPECT_NE(xml.find("<testcase classname=\"generated\" name=\"p007.delay\" time=\"0.000000\">\n"
+                       "      <skipped message=\"not run: the run was interrupted\"/>"),
+              std::string::npos)
+        << xml;
+    EXPECT_NE(xml.find("name=\"scenarios\""), std::string::npos);
+    EXPECT_NE(xml.find("skipped=\"2\""), std::string::npos) << "the total counts both";
+}
+
+}  // namespace
+}  // namespace bmshil::reports
