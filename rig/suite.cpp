@@ -560,6 +560,16 @@ SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
         r.findings.push_back(f);
         return r;
     };
+    const auto port_finding = [&](const SuiteItem& item, const std::string& why) {
+        ScenarioResult r = failed(item, ScenarioStatus::failed, why);
+        Finding f;
+        f.check = item.name + ".port";
+        f.kind = "port";
+        f.passed = false;
+        f.message = why;
+        r.findings.push_back(f);
+        return r;
+    };
     // What the child wrote, if it is this run's result for this item.
     const auto result_of = [&](std::size_t index) -> ScenarioResult {
         const SuiteItem& item = plan.items[index];
@@ -589,6 +599,12 @@ SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
                 ScenarioResult r;
                 try {
                     r = run_item(item, o);
+                } catch (const SettingsError& e) {
+                    // The firmware refused a set the manual's rules accept: a finding.
+                    r = port_finding(item, e.what());
+                } catch (const ModbusError& e) {
+                    // The firmware's port did not answer as Modbus says: a finding.
+                    r = port_finding(item, e.what());
                 } catch (const std::exception& e) {
                     r = failed(item, ScenarioStatus::error, e.what());
                     rc = 0;
