@@ -101,6 +101,25 @@ TEST(Suite, HungAndCrashingFirmwareAreReportedAndTheRunGoesOn) {
     }
 }
 
+// A waveform that cannot be written (its folder cannot be made) leaves the
+// verdict and its findings as they were, with a note.
+TEST(Suite, AWaveformErrorKeepsTheFindings) {
+    SuiteOptions o = options("vcd_error", "p005.recovery$");
+    o.firmware_library = std::string(BMSHIL_FIRMWARE_DIR) + "/libbms_firmware_no_hysteresis.so";
+    std::filesystem::create_directories(o.results_dir);
+    std::ofstream(o.results_dir + "/a_file") << "not a folder";
+    o.vcd_dir = o.results_dir + "/a_file/vcd";
+    const SuiteResult r = run_suite(o, nullptr);
+    ASSERT_EQ(r.scenarios.size(), 1u);
+    const ScenarioResult& s = r.scenarios[0];
+    EXPECT_EQ(s.status, ScenarioStatus::failed);
+    ASSERT_FALSE(s.findings.empty());
+    EXPECT_EQ(s.findings[0].check, "p005.recovery");
+    EXPECT_FALSE(s.findings[0].passed);
+    EXPECT_NE(s.error.find("the waveform could not be written"), std::string::npos) << s.error;
+    EXPECT_TRUE(s.vcd_file.empty());
+}
+
 // A firmware that calls exit(0) in reset(): every item's process ends with
 // status 0 and no result. An earlier run's passing files in the same folder
 // must not be taken for this run's.

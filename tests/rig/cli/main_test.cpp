@@ -94,6 +94,8 @@ TEST(Main, BadInputIsExit2WithTheFileLineAndValue) {
         {"settings that break a rule with the parameters in force",
          "run " + file("rules.yaml", "name: t\nsettings:\n  single_cell_overvoltage_recovery: p5 + 10 mV\nsteps:\n  - wait: 1 s\n"),
          2, "rules.yaml:3: parameter #6 single_cell_overvoltage_recovery = 3.66 V"},
+        {"a parameter the manual does not have",
+         "run " + file("p99.yaml", "name: t\nsteps:\n  - wait: p99 + 1 s\n"), 2, "p99.yaml:3: wait"},
         {"a scenario given twice", "run " + file("twice.yaml", one_wait) + " " + kDir + "/twice.yaml", 2,
          "is given twice"},
     };
