@@ -117,6 +117,7 @@ const std::vector<std::string>& port_cases() {
         "truncated",           // the first bytes of a frame, then silence: no answer; the next frame is answered
         "unknown_function",    // a function the board does not declare: exception 1
         "unmapped_address",    // a read where no register is: exception 2
+        "read_past_the_end",   // a read running past address 0xFFFF: exception 2
         "quantity_zero",       // a read of 0 registers: exception 3 (1..125)
         "quantity_126",        // a read of 126 registers: exception 3
         "write_quantity_zero", // a write of 0 registers: exception 3 (1..123)
@@ -232,6 +233,10 @@ Finding run_port_check(Board& board, ModbusObserver& observer, const RegisterMap
     } else if (name == "unmapped_address") {
         want = {PortExpectation::Kind::exception, 3, 2, 0, {}};
         answer = exchange(board, read_request(slave, 3, first_unmapped(map), 1));
+    } else if (name == "read_past_the_end") {
+        // Start 0xFFFF, 2 registers: the second would be at 0x10000 (application protocol 6.3).
+        want = {PortExpectation::Kind::exception, 3, 2, 0, {}};
+        answer = exchange(board, read_request(slave, 3, 0xFFFF, 2));
     } else if (name == "quantity_zero" || name == "quantity_126") {
         want = {PortExpectation::Kind::exception, 3, 3, 0, {}};
         answer = exchange(board, read_request(slave, 3, reg.address, name == "quantity_zero" ? 0 : 126));
