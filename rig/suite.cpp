@@ -549,26 +549,21 @@ SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
         r.error = why;
         return r;
     };
-    // The firmware crashed or ended the item's process: a finding against it.
-    const auto crashed = [&](const SuiteItem& item, const std::string& why) {
+    // A failure the firmware caused outside any check: one failed finding of
+    // that kind ("crash": it crashed or ended the item's process; "port": it
+    // refused a valid set or broke Modbus).
+    const auto against_firmware = [&](const SuiteItem& item, const std::string& kind, const std::string& why) {
         ScenarioResult r = failed(item, ScenarioStatus::failed, why);
         Finding f;
-        f.check = item.name + ".firmware";
-        f.kind = "crash";
+        f.check = item.name + "." + kind;
+        f.kind = kind;
         f.passed = false;
         f.message = why;
         r.findings.push_back(f);
         return r;
     };
-    const auto port_finding = [&](const SuiteItem& item, const std::string& why) {
-        ScenarioResult r = failed(item, ScenarioStatus::failed, why);
-        Finding f;
-        f.check = item.name + ".port";
-        f.kind = "port";
-        f.passed = false;
-        f.message = why;
-        r.findings.push_back(f);
-        return r;
+    const auto crashed = [&](const SuiteItem& item, const std::string& why) {
+        return against_firmware(item, "crash", why);
     };
     // What the child wrote, if it is this run's result for this item.
     const auto result_of = [&](std::size_t index) -> ScenarioResult {
@@ -601,10 +596,10 @@ SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
                     r = run_item(item, o);
                 } catch (const SettingsError& e) {
                     // The firmware refused a set the manual's rules accept: a finding.
-                    r = port_finding(item, e.what());
+                    r = against_firmware(item, "port", e.what());
                 } catch (const ModbusError& e) {
                     // The firmware's port did not answer as Modbus says: a finding.
-                    r = port_finding(item, e.what());
+                    r = against_firmware(item, "port", e.what());
                 } catch (const std::exception& e) {
                     r = failed(item, ScenarioStatus::error, e.what());
                     rc = 0;
