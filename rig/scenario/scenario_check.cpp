@@ -150,29 +150,6 @@ std::vector<std::string> check_scenario(const Scenario& s, const RegisterMap& ma
     return Checker(s, map, cell_count).run();
 }
 
-namespace {
-
-// A write's value in its register's unit (the manual's unit for a parameter):
-// a bare number as written, a value with a unit converted from SI.
-bool register_value(const Register& r, const Expr& e, const Values& values, double* out, std::string* why) {
-    const double v = e.evaluate(values);
-    if (e.dimension() == Dimension::none) {
-        *out = v;
-        return true;
-    }
-    Dimension d = Dimension::none;
-    double factor = 1.0;
-    if (!unit_to_si(r.unit, &d, &factor) || d != e.dimension()) {
-        *why = "register " + r.name + " holds " + (r.unit.empty() ? "a value without a unit" : "'" + r.unit + "'") +
-               ", but '" + e.text() + "' is a " + to_string(e.dimension());
-        return false;
-    }
-    *out = v / factor;
-    return true;
-}
-
-}  // namespace
-
 std::vector<std::string> check_settings(const Scenario& s, const RegisterMap& map, const oracle::ParameterSet& in_force) {
     std::vector<std::string> errors;
     const auto where = [&](int line) { return s.file + ":" + std::to_string(line) + ": "; };
@@ -188,12 +165,8 @@ std::vector<std::string> check_settings(const Scenario& s, const RegisterMap& ma
         }
         if ((r->parameter == 0 && r->switch_number == 0) || w.expect_refusal) continue;
         double v = 0.0;
-        std::string why;
         try {
-            if (!register_value(*r, w.value, values, &v, &why)) {
-                errors.push_back(where(w.line) + why);
-                continue;
-            }
+            v = in_register_unit(r->name, r->unit, w.value, w.value.evaluate(values));
         } catch (const std::exception& e) {
             errors.push_back(where(w.line) + "setting " + w.name + ": " + e.what());
             continue;
@@ -221,9 +194,10 @@ std::vector<std::string> check_settings(const Scenario& s, const RegisterMap& ma
             }
             if (r->parameter == 0 || !in_force.spec().parameters().count(r->parameter)) continue;
             double v = 0.0;
-            std::string why;
-            if (!register_value(*r, w->value, values, &v, &why)) {
-                errors.push_back(where(step.line) + why);
+            try {
+                v = in_register_unit(r->name, r->unit, w->value, w->value.evaluate(values));
+            } catch (const std::exception& e) {
+                errors.push_back(where(step.line) + "write " + w->name + ": " + e.what());
                 continue;
             }
             const oracle::Parameter& p = in_force.spec().parameter(r->parameter);

@@ -92,16 +92,19 @@ bool ScenarioRunner::holds(const Condition& c) {
     return compare(v, c.op, want);
 }
 
-double ScenarioRunner::register_value(const std::string& reg, const Expr& e) const {
-    const double v = value(e);
+double in_register_unit(const std::string& reg, const std::string& unit, const Expr& e, double v) {
     if (e.dimension() == Dimension::none) return v;
-    const std::string unit = port_.unit_of ? port_.unit_of(reg) : "";
     Dimension d = Dimension::none;
     double factor = 1.0;
     if (!unit_to_si(unit, &d, &factor) || d != e.dimension())
         throw ScenarioError("register " + reg + " holds " + (unit.empty() ? "a value without a unit" : "'" + unit + "'") +
                             ", but '" + e.text() + "' is a " + to_string(e.dimension()));
     return v / factor;
+}
+
+double ScenarioRunner::register_value(const std::string& reg, const Expr& e) const {
+    if (e.dimension() == Dimension::none) return value(e);
+    return in_register_unit(reg, port_.unit_of ? port_.unit_of(reg) : "", e, value(e));
 }
 
 void ScenarioRunner::write(const WriteRegister& w, const Scenario& s, ScenarioResult& out) {

@@ -21,6 +21,11 @@ RigConfig configure(const Scenario& s, RigConfig base, const oracle::ParameterSe
 // The values of a parameter set, for Expr::evaluate.
 Values values_of(const oracle::ParameterSet& set);
 
+// An expression's value `v` (SI when it has a dimension) in the unit of
+// register `reg`: a bare number as written, a value with a unit converted.
+// Throws ScenarioError when the register's unit is not of that dimension.
+double in_register_unit(const std::string& reg, const std::string& unit, const Expr& e, double v);
+
 class ScenarioRunner {
 public:
     // `in_force`: the parameter set the board runs with; the scenario's own
