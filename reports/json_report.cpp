@@ -253,6 +253,22 @@ Coverage read_coverage(const json& j, const Place& at) {
     return c;
 }
 
+json board_json(const rig::BoardIdentity& b) {
+    return {{"backend", b.backend}, {"board", b.board}, {"firmware", b.firmware}, {"daq", b.daq},
+            {"calibration", b.calibration}};
+}
+
+rig::BoardIdentity read_board(const json& j, const Place& at) {
+    if (!j.is_object()) at.fail("expected an object, got " + j.dump());
+    rig::BoardIdentity b;
+    b.backend = read_string(j, "backend", at);
+    b.board = read_string(j, "board", at);
+    b.firmware = read_string(j, "firmware", at);
+    b.daq = read_string(j, "daq", at);
+    b.calibration = read_string(j, "calibration", at);
+    return b;
+}
+
 }  // namespace
 
 std::string result_json(const SuiteResult& r) {
@@ -261,6 +277,7 @@ std::string result_json(const SuiteResult& r) {
     const json j = {{"format_version", result_format_version},
                     {"firmware", r.firmware},
                     {"firmware_file", r.firmware_file},
+                    {"board", board_json(r.board)},
                     {"seed", r.seed},
                     {"passed", r.passed()},
                     {"interrupted", r.interrupted},
@@ -295,6 +312,7 @@ SuiteResult parse_result_json(const std::string& text, const std::string& name) 
     SuiteResult r;
     r.firmware = read_string(j, "firmware", top);
     r.firmware_file = read_string(j, "firmware_file", top);
+    r.board = read_board(member(j, "board", top), top.key("board"));
     const json& seed = member(j, "seed", top);
     if (!seed.is_number_unsigned()) top.key("seed").fail("expected an unsigned integer, got " + seed.dump());
     r.seed = seed.get<std::uint64_t>();

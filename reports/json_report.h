@@ -18,10 +18,11 @@ public:
 };
 
 // Version of the layout below; read_json refuses other versions.
-inline constexpr int result_format_version = 2;
+inline constexpr int result_format_version = 3;
 
 // Keys sorted (nlohmann::json's objects are ordered maps), 2-space indent,
-// trailing newline. Top level: format_version, firmware, firmware_file, seed,
+// trailing newline. Top level: format_version, firmware, firmware_file, board
+// (backend, board, firmware, daq, calibration: the board's identity), seed,
 // passed, counts, coverage (the lists, the reasons, and *_count of each list
 // plus parameter_count and switch_count), scenarios (every field of
 // ScenarioResult with its findings and safety findings; status as

@@ -135,6 +135,13 @@ std::string junit_xml(const rig::SuiteResult& result) {
         out += "    <properties>\n";
         out += "      <property name=\"firmware\"" + attribute("value", result.firmware) + "/>\n";
         out += "      <property name=\"firmware_file\"" + attribute("value", result.firmware_file) + "/>\n";
+        const rig::BoardIdentity& b = result.board;
+        for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"board.backend", b.backend},
+                                         {"board.board", b.board},
+                                         {"board.firmware", b.firmware},
+                                         {"board.daq", b.daq},
+                                         {"board.calibration", b.calibration}})
+            out += std::string("      <property name=\"") + key + "\"" + attribute("value", value) + "/>\n";
         out += "      <property name=\"seed\" value=\"" + format_unsigned(result.seed) + "\"/>\n";
         out += "    </properties>\n";
         for (const auto* s : scenarios) write_testcase(out, *s);

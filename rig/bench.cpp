@@ -14,8 +14,15 @@
 #include <stdexcept>
 #include <systemc>
 
+#include <sys/prctl.h>
+
+#include <atomic>
+#include <csignal>
+
+#include "adapters/zmq/zmq_adapter.h"
 #include "pack_module.h"
 #include "rig.h"
+#include "virtual_board/virtual_board.h"
 
 namespace bmshil::rig {
 namespace {
@@ -229,6 +236,97 @@ int bench_firmware_standby(const BenchOptions& o) {
     return 0;
 }
 
+// A virtual board in a process of its own at `bind`; returns its pid and the
+// address it bound once it serves. It dies with this process.
+pid_t start_virtual_board(const std::string& firmware, const std::string& bind, std::string& endpoint) {
+    int fds[2];
+    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+    std::fflush(stdout);
+    const pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        close(fds[0]);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        static std::atomic<bool> never{false};
+        VirtualBoardOptions vo;
+        vo.firmware_library = firmware;
+        vo.bind = bind;
+        VirtualBoard board(vo);
+        const std::string at = board.endpoint() + "\n";
+        if (write(fds[1], at.data(), at.size()) != static_cast<ssize_t>(at.size())) _exit(1);
+        close(fds[1]);
+        board.serve(never);
+        _exit(0);
+    }
+    close(fds[1]);
+    char buf[512];
+    const ssize_t n = read(fds[0], buf, sizeof buf - 1);
+    close(fds[0]);
+    if (n <= 1) throw std::runtime_error("the virtual board did not start at " + bind);
+    endpoint.assign(buf, static_cast<std::size_t>(n - 1));
+    return pid;
+}
+
+// (f) Lock-step round trips to a virtual board in another process: one STEP
+// with a whole set of inputs, one STEP_OK back.
+int bench_link_round_trips(const BenchOptions& o, const std::string& bind, const char* label) {
+    std::string endpoint;
+    const pid_t board = start_virtual_board(o.firmware_library, bind, endpoint);
+    ZmqAdapterOptions zo;
+    zo.link.endpoint = endpoint;
+    ZmqAdapter adapter(zo);
+    std::vector<std::uint8_t> storage(4096, 0xFF), tx(1024);
+    bmshil_board_storage s{storage.data(), storage.size()};
+    adapter.reset(s);
+    bmshil_board_inputs in{};
+    for (auto& v : in.cell_tap_uv) v = 3300000;
+    for (auto& r : in.ntc_ohm) r = 10000;
+    in.pack_terminal_mv = 52800;
+    bmshil_board_outputs out{};
+    const int n = 20000;
+    const double wall = wall_seconds([&] {
+        for (int i = 0; i < n; ++i) {
+            in.now_us = 10000ull * static_cast<std::uint64_t>(i);
+            bmshil_board_port port{nullptr, 0, tx.data(), tx.size(), 0};
+            adapter.step(in, out, port);
+        }
+    });
+    std::printf("(f) lock-step round trips over %s: %d in %.3f s: %.0f per second, %.1f us each\n", label, n, wall,
+                n / wall, wall / n * 1e6);
+    kill(board, SIGKILL);
+    waitpid(board, nullptr, 0);
+    return 0;
+}
+
+// (g) Case (d) over the link: the same 30 minutes at 1C with the bundled
+// firmware behind `bmshil virtual-board` instead of in-process.
+int bench_firmware_discharge_remote(const BenchOptions& o) {
+    std::string endpoint;
+    const pid_t board = start_virtual_board(o.firmware_library, "ipc:///tmp/bmshil-bench-" + std::to_string(getpid()),
+                                            endpoint);
+    RigConfig config;
+    config.cell_file = o.cell_file;
+    config.board_uri = "zmq:" + endpoint;
+    config.pack.seed = o.seed;
+    Rig rig(config);
+    model::Load load;
+    load.name = "1C";
+    load.kind = model::LoadKind::current;
+    load.current_A = rig.pack().cell(0).type().params().capacity_Ah;
+    load.connected = true;
+    rig.pack().add_load(load);
+    rig.inputs_changed();
+    const double sim_s = 1800.0;
+    const double wall = wall_seconds([&] { rig.run_for(sim_s); });
+    std::printf("(g) case (d) over zmq lock-step (ipc): %.0f s in %.3f s wall: %.0fx real time (%llu calls, "
+                "%.1f us per call)\n",
+                sim_s, wall, sim_s / wall, static_cast<unsigned long long>(rig.board().calls()),
+                wall / static_cast<double>(rig.board().calls()) * 1e6);
+    kill(board, SIGKILL);
+    waitpid(board, nullptr, 0);
+    return 0;
+}
+
 }  // namespace
 
 int run_bench(const BenchOptions& o) {
@@ -240,6 +338,10 @@ int run_bench(const BenchOptions& o) {
     if (!o.firmware_library.empty()) {
         rc |= in_child([&] { return bench_firmware_discharge(o); });
         rc |= in_child([&] { return bench_firmware_standby(o); });
+        const std::string ipc = "ipc:///tmp/bmshil-bench-link-" + std::to_string(getpid());
+        rc |= in_child([&] { return bench_link_round_trips(o, ipc, "ipc"); });
+        rc |= in_child([&] { return bench_link_round_trips(o, "tcp://127.0.0.1:*", "tcp loopback"); });
+        rc |= in_child([&] { return bench_firmware_discharge_remote(o); });
     }
     return rc;
 }

@@ -73,7 +73,7 @@ std::vector<std::uint8_t> Board::take_sent() {
 }
 
 void Board::run() {
-    if (!powered_) return;
+    if (!powered_ || failure_) return;
     pack_.sync();
     call_firmware();
     apply_outputs();
@@ -102,12 +102,21 @@ void Board::call_firmware() {
 
     bmshil_board_port port{rx_.data(), rx_.size(), tx_.data(), tx_.size(), 0};
     out_.afe_sc_clear = 0;
-    if (config_.measure_firmware_time) {
-        const auto start = std::chrono::steady_clock::now();
-        adapter_.step(in_, out_, port);
-        firmware_wall_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    } else {
-        adapter_.step(in_, out_, port);
+    try {
+        if (config_.measure_firmware_time) {
+            const auto start = std::chrono::steady_clock::now();
+            adapter_.step(in_, out_, port);
+            firmware_wall_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        } else {
+            adapter_.step(in_, out_, port);
+        }
+    } catch (const std::exception&) {
+        // Thrown out of a process, it would reach the caller as a kernel
+        // report; kept, it reaches it as itself.
+        if (!sc_core::sc_get_current_process_handle().valid()) throw;
+        failure_ = std::current_exception();
+        sc_core::sc_pause();
+        return;
     }
     ++calls_;
     rx_.clear();

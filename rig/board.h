@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <exception>
 #include <cstdint>
 #include <functional>
 #include <systemc>
@@ -55,6 +56,9 @@ public:
     void set_after_call(std::function<void()> fn) { after_call_ = std::move(fn); }
     std::vector<std::uint8_t>& storage() { return storage_; }
     std::uint64_t calls() const { return calls_; }
+    // A board link that failed inside the kernel (a remote board gone): the
+    // kernel is paused and Rig::run_for rethrows it.
+    std::exception_ptr failure() const { return failure_; }
     double firmware_wall_s() const { return firmware_wall_s_; }
 
 private:
@@ -81,6 +85,7 @@ private:
     bool powered_ = true;
     std::uint64_t calls_ = 0;
     double firmware_wall_s_ = 0.0;
+    std::exception_ptr failure_;
 };
 
 }  // namespace bmshil::rig

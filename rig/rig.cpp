@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "adapters/board_uri.h"
 #include "adapters/native/native_adapter.h"
 
 namespace bmshil::rig {
@@ -10,7 +11,12 @@ using sc_core::sc_time;
 using sc_core::SC_SEC;
 
 Rig::Rig(const RigConfig& config) {
-    adapter_ = config.make_adapter ? config.make_adapter() : std::make_unique<NativeAdapter>(config.firmware_library);
+    if (config.make_adapter)
+        adapter_ = config.make_adapter();
+    else if (!config.board_uri.empty())
+        adapter_ = make_board_adapter(parse_board_uri(config.board_uri), config.board);
+    else
+        adapter_ = std::make_unique<NativeAdapter>(config.firmware_library);
     auto type = std::make_shared<const model::CellType>(model::load_cell_params(config.cell_file));
     pack_ = std::make_unique<model::PackModule>("pack", config.pack, type);
     board_ = std::make_unique<Board>("board", *pack_, *adapter_, config.board);
@@ -29,6 +35,7 @@ void Rig::run_for(double seconds) {
         throw SimulatedTimeError(what);
     }
     if (seconds > 0.0) sc_core::sc_start(sc_time(seconds, SC_SEC));
+    if (board_->failure()) std::rethrow_exception(board_->failure());
     pack_->sync();
 }
 

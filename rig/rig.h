@@ -21,8 +21,10 @@ namespace bmshil::rig {
 struct RigConfig {
     std::string cell_file;
     std::string firmware_library;  // a shared library exporting bmshil_firmware_get
-    // Another backend behind the seam (a remote board); empty = the native
-    // adapter loading firmware_library.
+    // The board behind the seam (adapters/board_uri.h): native:LIB,
+    // zmq:tcp://HOST:PORT, zmq:ipc://PATH; empty = native:firmware_library.
+    std::string board_uri;
+    // Any other backend; takes precedence over both.
     std::function<std::unique_ptr<BoardAdapter>()> make_adapter;
     model::PackConfig pack;
     BoardConfig board;

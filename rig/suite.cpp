@@ -19,6 +19,9 @@
 #include <set>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "adapters/board_uri.h"
 #include "adapters/native/native_adapter.h"
 #include "json_report.h"
 #include "observer/modbus_observer.h"
@@ -324,6 +327,7 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
     RigConfig config;
     config.cell_file = o.cell_file;
     config.firmware_library = o.firmware_library;
+    config.board_uri = o.board_uri;
     config.pack.seed = o.seed;
     config.pack.initial_soc = 0.5;
     scenario::Scenario scenario;
@@ -444,9 +448,13 @@ void become_item_child(pid_t parent) {
     if (getppid() != parent) _exit(3);  // the parent died before prctl took effect
 }
 
-// The firmware's name, asked in a child: a library that crashes or exits while
-// loading (a static constructor, bmshil_firmware_get) ends that child, not the run.
-std::string firmware_name_in_child(const std::string& library) {
+// The board's identity, asked in a child: a library that crashes or exits
+// while loading (a static constructor, bmshil_firmware_get) ends that child,
+// not the run; a remote board shakes hands once here, so a version mismatch or
+// a board that is not there is an error before any item.
+BoardIdentity board_identity_in_child(const SuiteOptions& o) {
+    const std::string uri = o.board_uri.empty() ? "native:" + o.firmware_library : o.board_uri;
+    const BoardUri parsed = parse_board_uri(uri);  // bad input: the parent's error
     int fds[2];
     if (pipe(fds) != 0) throw InfrastructureError(std::string("pipe: ") + std::strerror(errno));
     std::fflush(nullptr);
@@ -456,14 +464,18 @@ std::string firmware_name_in_child(const std::string& library) {
     if (pid == 0) {
         close(fds[0]);
         become_item_child(parent);
-        std::string answer;
+        nlohmann::json answer;
         try {
-            answer = "ok " + NativeAdapter(library).name();
+            const BoardIdentity id = make_board_adapter(parsed, BoardConfig{})->identity();
+            answer = {{"ok", {id.backend, id.board, id.firmware, id.daq, id.calibration}}};
+        } catch (const FirmwareLoadError& e) {
+            answer = {{"firmware", e.what()}};
         } catch (const std::exception& e) {
-            answer = std::string("error ") + e.what();
+            answer = {{"link", e.what()}};
         }
-        const char* p = answer.data();
-        for (std::size_t left = answer.size(); left > 0;) {
+        const std::string text = answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        const char* p = text.data();
+        for (std::size_t left = text.size(); left > 0;) {
             const ssize_t n = write(fds[1], p, left);
             if (n <= 0) break;
             p += n;
@@ -483,13 +495,20 @@ std::string firmware_name_in_child(const std::string& library) {
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    const std::string what = parsed.kind == BoardUri::Kind::native ? "firmware " + parsed.library : "board " + uri;
     if (WIFSIGNALED(status))
-        throw FirmwareLoadError("firmware " + library + ": loading it killed the process with signal " +
+        throw FirmwareLoadError(what + ": loading it killed the process with signal " +
                                 std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) +
                                 "): in a static constructor or in bmshil_firmware_get?");
-    if (text.rfind("ok ", 0) == 0) return text.substr(3);
-    if (text.rfind("error ", 0) == 0) throw FirmwareLoadError(text.substr(6));
-    throw FirmwareLoadError("firmware " + library + ": loading it ended the process (exit status " +
+    const nlohmann::json answer = nlohmann::json::parse(text, nullptr, false);
+    if (answer.is_object() && answer.contains("ok")) {
+        const auto& id = answer["ok"];
+        return {id[0], id[1], id[2], id[3], id[4]};
+    }
+    if (answer.is_object() && answer.contains("firmware")) throw FirmwareLoadError(answer["firmware"].get<std::string>());
+    if (answer.is_object() && answer.contains("link"))
+        throw InfrastructureError(answer["link"].get<std::string>() + "; nothing was run");
+    throw FirmwareLoadError(what + ": loading it ended the process (exit status " +
                             std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
                             ") before bmshil_firmware_get returned: the library calls exit() while loading?");
 }
@@ -499,8 +518,9 @@ std::string firmware_name_in_child(const std::string& library) {
 SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
     const SuitePlan plan = plan_suite(o);
     SuiteResult suite;
-    suite.firmware_file = o.firmware_library;
-    suite.firmware = firmware_name_in_child(o.firmware_library);  // a clear error before any item
+    suite.board = board_identity_in_child(o);  // a clear error before any item
+    suite.firmware = suite.board.firmware;
+    suite.firmware_file = o.board_uri.empty() ? o.firmware_library : "";
     suite.seed = o.seed;
     std::filesystem::create_directories(o.results_dir);
     const std::string run_id = new_run_id();

@@ -42,6 +42,8 @@ struct SwitchOverride {
 
 struct SuiteOptions {
     std::string firmware_library;
+    // The board (adapters/board_uri.h); "" = native:firmware_library.
+    std::string board_uri;
     std::string register_map;      // the firmware's machine-readable map
     std::string cell_file;
     std::string spec_dir;

@@ -55,9 +55,20 @@ struct Coverage {
     int switch_count = 64;
 };
 
+// Which board the run drove, as its backend introduced itself (a remote
+// board's WELCOME); written into every report.
+struct BoardIdentity {
+    std::string backend;        // the board's URI: native:LIB, zmq:tcp://HOST:PORT, ...
+    std::string board;
+    std::string firmware;
+    std::string daq;
+    std::string calibration;
+};
+
 struct SuiteResult {
     std::string firmware;       // the firmware's name as it reports it
     std::string firmware_file;
+    BoardIdentity board;
     std::uint64_t seed = 1;
     std::string run_id;         // in a per-item result: the run it belongs to ("" in the merged report)
     std::vector<ScenarioResult> scenarios;  // in a stable order (by name)

@@ -6,6 +6,7 @@
 #include <systemc>
 
 #include "bench.h"
+#include "board_commands.h"
 #include "params_command.h"
 #include "suite_commands.h"
 #include "validators.h"
@@ -113,6 +114,14 @@ int sc_main(int argc, char* argv[]) {
     params_options.spec_dir = suite_options.spec_dir;
     bmshil::rig::cli::add_params_options(*params, params_options);
 
+    auto* vboard = app.add_subcommand("virtual-board", "Host a firmware library behind the DAQ protocol (a board for --board zmq:...)");
+    bmshil::rig::VirtualBoardOptions vboard_options;
+    vboard_options.firmware_library = default_firmware();
+    bmshil::rig::cli::add_virtual_board_options(*vboard, vboard_options);
+    auto* keygen = app.add_subcommand("keygen", "Write a CURVE certificate pair for a board link");
+    bmshil::rig::cli::KeygenOptions keygen_options;
+    bmshil::rig::cli::add_keygen_options(*keygen, keygen_options);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -127,6 +136,8 @@ int sc_main(int argc, char* argv[]) {
         if (*run) return bmshil::rig::cli::run_suite_command(run_options, false, false);
         if (*list) return bmshil::rig::cli::list_command(list_options);
         if (*params) return bmshil::rig::cli::params_command(params_options);
+        if (*vboard) return bmshil::rig::cli::virtual_board_command(vboard_options);
+        if (*keygen) return bmshil::rig::cli::keygen_command(keygen_options);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bmshil: error: %s\n", e.what());
         return bmshil::rig::cli::exit_status_of(e);

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <unistd.h>
 
+#include "adapters/board_uri.h"
+#include "adapters/zmq/link.h"
 #include "json_report.h"
 #include "junit_report.h"
 #include "oracle/parameter_file.h"
@@ -21,6 +23,9 @@ namespace fs = std::filesystem;
 void add_suite_options(CLI::App& app, SuiteCommandOptions& o, bool scenario_files) {
     app.add_option("--firmware", o.firmware, "Firmware shared library (exports bmshil_firmware_get)")
         ->check(CLI::ExistingFile);
+    app.add_option("--board", o.board,
+                   "The board: native:LIB (default: native:FIRMWARE), zmq:tcp://HOST:PORT[?mode=realtime&...], "
+                   "zmq:ipc://PATH");
     app.add_option("--register-map", o.register_map, "The firmware's register map JSON")->check(CLI::ExistingFile);
     app.add_option("--params", o.params, "YAML with parameters: {N: value} and switches: {N: on|off}")
         ->check(CLI::ExistingFile);
@@ -42,7 +47,7 @@ void add_suite_options(CLI::App& app, SuiteCommandOptions& o, bool scenario_file
 
 int exit_status_of(const std::exception& e) {
     if (dynamic_cast<const FirmwareLoadError*>(&e)) return kExitFinding;
-    if (dynamic_cast<const InfrastructureError*>(&e) || dynamic_cast<const std::filesystem::filesystem_error*>(&e) ||
+    if (dynamic_cast<const InfrastructureError*>(&e) || dynamic_cast<const daq::LinkError*>(&e) || dynamic_cast<const std::filesystem::filesystem_error*>(&e) ||
         dynamic_cast<const reports::ResultFileError*>(&e))
         return kExitInfrastructure;
     return kExitBadInput;
@@ -80,6 +85,8 @@ void check_writable_file(const std::string& file) {
 SuiteOptions suite_options(const SuiteCommandOptions& o) {
     SuiteOptions s;
     s.firmware_library = o.firmware;
+    s.board_uri = o.board;
+    if (!s.board_uri.empty()) parse_board_uri(s.board_uri);  // bad input: exit 2 before anything
     s.register_map = o.register_map;
     s.cell_file = o.cell_file;
     s.spec_dir = o.spec_dir;
@@ -136,7 +143,8 @@ int run_suite_command(SuiteCommandOptions o, bool generated, bool handwritten) {
     for (const std::string* dir : {&s.results_dir, &o.vcd_dir})
         if (!dir->empty()) check_writable_dir(*dir);
     const auto start = std::chrono::steady_clock::now();
-    std::printf("bmshil: firmware %s, seed %llu, %d jobs\n", s.firmware_library.c_str(), o.seed, s.jobs);
+    std::printf("bmshil: %s %s, seed %llu, %d jobs\n", s.board_uri.empty() ? "firmware" : "board",
+                s.board_uri.empty() ? s.firmware_library.c_str() : s.board_uri.c_str(), o.seed, s.jobs);
     s.progress = [&](const ScenarioResult& r, std::size_t done, std::size_t total) {
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::string detail;

@@ -19,6 +19,7 @@ int exit_status_of(const std::exception& e);
 
 struct SuiteCommandOptions {
     std::string firmware;
+    std::string board;           // --board URI ("" = native:firmware)
     std::string register_map;
     std::string params;          // YAML: parameters: {5: 3.6}, switches: {31: on}
     std::string cell_file;

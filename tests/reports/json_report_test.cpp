@@ -33,6 +33,11 @@ bool same_double(double a, double b) {
 void expect_same(const rig::SuiteResult& a, const rig::SuiteResult& b) {
     EXPECT_EQ(a.firmware, b.firmware);
     EXPECT_EQ(a.firmware_file, b.firmware_file);
+    EXPECT_EQ(a.board.backend, b.board.backend);
+    EXPECT_EQ(a.board.board, b.board.board);
+    EXPECT_EQ(a.board.firmware, b.board.firmware);
+    EXPECT_EQ(a.board.daq, b.board.daq);
+    EXPECT_EQ(a.board.calibration, b.board.calibration);
     EXPECT_EQ(a.seed, b.seed);
     EXPECT_EQ(a.coverage.parameters_verified, b.coverage.parameters_verified);
     EXPECT_EQ(a.coverage.switches_verified, b.coverage.switches_verified);
@@ -86,6 +91,7 @@ rig::SuiteResult awkward_suite() {
     auto r = sample_suite();
     r.seed = std::numeric_limits<std::uint64_t>::max();
     r.firmware = "fw \"quoted\" \\ back\nslash\t\x01 3.7 \xC2\xB0" "C";
+    r.board = {"zmq:tcp://127.0.0.1:5555", "bench 2 \"left\"", "fw 1.2", "DAQ\tunit", "2026-11-30 \xC2\xB1 1 mV"};
     r.coverage.parameter_count = 86;
     r.coverage.switch_count = 63;
     auto& f = r.scenarios[0].findings[0];
@@ -108,6 +114,7 @@ TEST(JsonReport, SmallDocumentLayout) {
     rig::SuiteResult r;
     r.firmware = "ref";
     r.firmware_file = "fw.so";
+    r.board = {"native:fw.so", "native, in-process", "ref", "none", "none"};
     r.seed = 7;
     rig::ScenarioResult s;
     s.name = "generated/p005";
@@ -118,6 +125,13 @@ TEST(JsonReport, SmallDocumentLayout) {
     r.coverage.parameters_verified = {5};
     r.coverage.parameters_not_verifiable = {{80, "display"}};
     const char* expected = R"({
+  "board": {
+    "backend": "native:fw.so",
+    "board": "native, in-process",
+    "calibration": "none",
+    "daq": "none",
+    "firmware": "ref"
+  },
   "counts": {
     "error": 0,
     "failed": 0,
@@ -149,7 +163,7 @@ TEST(JsonReport, SmallDocumentLayout) {
   },
   "firmware": "ref",
   "firmware_file": "fw.so",
-  "format_version": 2,
+  "format_version": 3,
   "interrupted": false,
   "not_run": [],
   "passed": true,
@@ -316,8 +330,12 @@ TEST(JsonReport, ErrorsSayWhereInTheFile) {
     EXPECT_EQ(read_error(seed.dump(), path), path + ": seed: expected an unsigned integer, got -1");
 
     auto version = j;
-    version["format_version"] = 3;
-    EXPECT_EQ(read_error(version.dump(), path), path + ": format_version: format version 3, this build reads 2");
+    version["format_version"] = 4;
+    EXPECT_EQ(read_error(version.dump(), path), path + ": format_version: format version 4, this build reads 3");
+
+    auto board = j;
+    board["board"].erase("daq");
+    EXPECT_EQ(read_error(board.dump(), path), path + ": board: missing key \"daq\"");
 
     EXPECT_EQ(read_error("[1, 2]", path), path + ": expected an object at the top level");
 }

@@ -4,7 +4,7 @@
 
 namespace bmshil::rig {
 
-NativeAdapter::NativeAdapter(const std::string& library_path) {
+NativeAdapter::NativeAdapter(const std::string& library_path) : library_path_(library_path) {
     // RTLD_LOCAL keeps two firmware variants in one process apart.
     handle_ = dlopen(library_path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (handle_ == nullptr) throw FirmwareLoadError(library_path + ": cannot load firmware: " + dlerror());

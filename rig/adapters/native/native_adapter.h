@@ -23,6 +23,10 @@ public:
     NativeAdapter& operator=(const NativeAdapter&) = delete;
 
     std::string name() const override { return name_; }
+    BoardIdentity identity() const override {
+        return {"native:" + library_path_, "native: the firmware in the rig's process", name_,
+                "none: the rig's model is read directly", "none"};
+    }
     void reset(bmshil_board_storage& storage) override { firmware_->reset(&storage); }
     void step(const bmshil_board_inputs& in, bmshil_board_outputs& out, bmshil_board_port& port) override {
         firmware_->step(&in, &out, &port);
@@ -32,6 +36,7 @@ private:
     void* handle_ = nullptr;
     const bmshil_firmware* firmware_ = nullptr;
     std::string name_;
+    std::string library_path_;
 };
 
 }  // namespace bmshil::rig

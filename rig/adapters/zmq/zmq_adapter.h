@@ -1,0 +1,55 @@
+// A board in another process or on a bench, over BMSHIL-DAQ/1 (PROTOCOL.md).
+// Lock-step: every firmware call of the rig is one STEP, so the run is the
+// native run, call for call.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "adapters/board_adapter.h"
+#include "adapters/zmq/link.h"
+
+namespace bmshil::rig {
+
+struct ZmqAdapterOptions {
+    daq::LinkOptions link;
+    std::string mode = "lockstep";
+    std::size_t storage_bytes = 4096;
+    std::size_t tx_capacity = 1024;
+    std::uint32_t tick_us = 10000;
+};
+
+// What the board side declared of its DAQ in WELCOME (PROTOCOL.md, `daq`).
+struct DaqDeclaration {
+    double cell_voltage_resolution_uV = 0.0;
+    double pack_voltage_resolution_mV = 0.0;
+    double current_resolution_mA = 0.0;
+    double ntc_resolution_ohm = 0.0;
+    double input_latency_us = 0.0;
+    double edge_resolution_us = 0.0;
+};
+
+class ZmqAdapter : public BoardAdapter {
+public:
+    // Connects and shakes hands; throws daq::LinkError (or VersionMismatch)
+    // naming the board's address.
+    explicit ZmqAdapter(ZmqAdapterOptions options);
+    ~ZmqAdapter() override;  // BYE, briefly
+
+    std::string name() const override { return identity_.firmware; }
+    BoardIdentity identity() const override { return identity_; }
+    const DaqDeclaration& daq() const { return daq_; }
+    void reset(bmshil_board_storage& storage) override;
+    void step(const bmshil_board_inputs& in, bmshil_board_outputs& out, bmshil_board_port& port) override;
+
+    daq::ClientLink& link() { return *link_; }
+
+private:
+    ZmqAdapterOptions options_;
+    zmq::context_t context_{1};
+    std::unique_ptr<daq::ClientLink> link_;
+    BoardIdentity identity_;
+    DaqDeclaration daq_;
+};
+
+}  // namespace bmshil::rig
