@@ -19,10 +19,15 @@ void PackModule::sync() {
     latched_seen_ = pack_.sc_latched();
 }
 
+sc_time PackModule::wake_delay(const Pack& pack, double now_s) {
+    return sc_time(std::max(pack.next_wake_s() - now_s, 1e-12), sc_core::SC_SEC);
+}
+
 void PackModule::changed() {
-    const double delay_s = std::max(pack_.next_wake_s() - now_s(), 1e-12);
+    const sc_time delay = wake_delay(pack_, now_s());
     wake_.cancel();
-    wake_.notify(sc_time(delay_s, sc_core::SC_SEC));
+    wake_.notify(delay);
+    scheduled_wake_ = sc_core::sc_time_stamp() + delay;
 }
 
 void PackModule::on_wake() {

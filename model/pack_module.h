@@ -23,6 +23,11 @@ public:
     Pack& pack() { return pack_; }
     // Notified when the AFE's short-circuit comparator trips.
     const sc_core::sc_event& sc_trip_event() const { return sc_trip_; }
+    // When the method next runs (it syncs the pack and re-plans): a caller
+    // predicting the pack's course replays these wakes to stay on its path.
+    const sc_core::sc_time& scheduled_wake() const { return scheduled_wake_; }
+    // The delay changed() plans for `pack` at `now_s`, exactly as it computes it.
+    static sc_core::sc_time wake_delay(const Pack& pack, double now_s);
 
     static double now_s() { return sc_core::sc_time_stamp().to_seconds(); }
 
@@ -33,6 +38,7 @@ private:
     sc_core::sc_event wake_{"wake"};
     sc_core::sc_event sc_trip_{"sc_trip"};
     bool latched_seen_ = false;
+    sc_core::sc_time scheduled_wake_;
 };
 
 }  // namespace bmshil::model

@@ -318,9 +318,10 @@ int bench_firmware_discharge_remote(const BenchOptions& o) {
     rig.inputs_changed();
     const double sim_s = 1800.0;
     const double wall = wall_seconds([&] { rig.run_for(sim_s); });
-    std::printf("(g) case (d) over zmq lock-step (ipc): %.0f s in %.3f s wall: %.0fx real time (%llu calls, "
-                "%.1f us per call)\n",
+    std::printf("(g) case (d) over zmq lock-step (ipc): %.0f s in %.3f s wall: %.0fx real time (%llu calls in %llu "
+                "exchanges, %.1f us per call)\n",
                 sim_s, wall, sim_s / wall, static_cast<unsigned long long>(rig.board().calls()),
+                static_cast<unsigned long long>(rig.board().exchanges()),
                 wall / static_cast<double>(rig.board().calls()) * 1e6);
     kill(board, SIGKILL);
     waitpid(board, nullptr, 0);

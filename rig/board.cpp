@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <string>
 
 namespace bmshil::rig {
 
@@ -72,52 +74,188 @@ std::vector<std::uint8_t> Board::take_sent() {
     return out;
 }
 
+sc_time Board::next_call_delay(const sc_time& at, std::uint64_t next_wake_us) const {
+    const double now_s = at.to_seconds();
+    double next_s = now_s + config_.tick_s;
+    // A firmware that asked for a later wake sleeps until then.
+    if (next_wake_us != 0) {
+        const double asked_s = static_cast<double>(next_wake_us) * 1e-6;
+        if (asked_s > now_s) next_s = asked_s;
+    }
+    return sc_time(next_s - now_s, SC_SEC);
+}
+
 void Board::run() {
     if (!powered_ || failure_) return;
     pack_.sync();
     call_firmware();
     apply_outputs();
-    // A firmware that asked for a later wake sleeps until then.
-    const double now_s = sc_core::sc_time_stamp().to_seconds();
-    double next_s = now_s + config_.tick_s;
-    if (out_.next_wake_us != 0) {
-        const double asked_s = static_cast<double>(out_.next_wake_us) * 1e-6;
-        if (asked_s > now_s) next_s = asked_s;
+    wake_.notify(next_call_delay(sc_core::sc_time_stamp(), out_.next_wake_us));
+}
+
+void Board::fill_inputs(const model::SensorReadings& r, const sc_time& at, bmshil_board_inputs& in) const {
+    in.now_us = static_cast<std::uint64_t>(std::llround(at.to_seconds() * 1e6));
+    const std::size_t n = std::min<std::size_t>(r.cell_tap_uV.size(), BMSHIL_MAX_CELLS);
+    std::copy_n(r.cell_tap_uV.begin(), n, in.cell_tap_uv);
+    in.pack_terminal_mv = r.pack_terminal_mV;
+    in.shunt_current_ma = r.shunt_current_mA;
+    std::copy(std::begin(r.ntc_ohm), std::end(r.ntc_ohm), in.ntc_ohm);
+    in.button_pressed = button_ ? 1 : 0;
+    in.afe_sc_tripped = r.sc_latched ? 1 : 0;
+    in.afe_sc_trip_time_us = static_cast<std::uint64_t>(std::llround(r.sc_trip_time_s * 1e6));
+}
+
+namespace {
+
+// The first input two sets differ in, "" if none.
+std::string first_difference(const bmshil_board_inputs& predicted, const bmshil_board_inputs& actual) {
+    const auto differ = [](const char* field, long long p, long long a) {
+        return std::string(field) + " " + std::to_string(a) + " (predicted " + std::to_string(p) + ")";
+    };
+    if (predicted.now_us != actual.now_us) return differ("now_us", predicted.now_us, actual.now_us);
+    for (std::size_t i = 0; i < BMSHIL_MAX_CELLS; ++i)
+        if (predicted.cell_tap_uv[i] != actual.cell_tap_uv[i])
+            return differ(("cell_tap_uv[" + std::to_string(i) + "]").c_str(), predicted.cell_tap_uv[i], actual.cell_tap_uv[i]);
+    if (predicted.pack_terminal_mv != actual.pack_terminal_mv)
+        return differ("pack_terminal_mv", predicted.pack_terminal_mv, actual.pack_terminal_mv);
+    if (predicted.shunt_current_ma != actual.shunt_current_ma)
+        return differ("shunt_current_ma", predicted.shunt_current_ma, actual.shunt_current_ma);
+    for (std::size_t i = 0; i < BMSHIL_NTC_COUNT; ++i)
+        if (predicted.ntc_ohm[i] != actual.ntc_ohm[i])
+            return differ(("ntc_ohm[" + std::to_string(i) + "]").c_str(), predicted.ntc_ohm[i], actual.ntc_ohm[i]);
+    if (predicted.button_pressed != actual.button_pressed)
+        return differ("button_pressed", predicted.button_pressed, actual.button_pressed);
+    if (predicted.afe_sc_tripped != actual.afe_sc_tripped)
+        return differ("afe_sc_tripped", predicted.afe_sc_tripped, actual.afe_sc_tripped);
+    if (predicted.afe_sc_trip_time_us != actual.afe_sc_trip_time_us)
+        return differ("afe_sc_trip_time_us", static_cast<long long>(predicted.afe_sc_trip_time_us),
+                      static_cast<long long>(actual.afe_sc_trip_time_us));
+    return "";
+}
+
+}  // namespace
+
+std::vector<Board::PlannedCall> Board::predict_calls(std::size_t max) const {
+    // The interval the firmware asked for last time (0: the regular tick).
+    const std::uint64_t interval_us =
+        out_.next_wake_us > last_call_us_ ? out_.next_wake_us - last_call_us_ : 0;
+    const auto wake_after = [&](const bmshil_board_inputs& in) { return interval_us ? in.now_us + interval_us : 0; };
+    std::vector<PlannedCall> calls{{in_, wake_after(in_)}};
+    // The kernel's course until the horizon with the outputs held: the board
+    // ticks, and the pack's own wakes in between, replayed on a copy in the
+    // order and with the arithmetic the kernel uses, so the copy's readings
+    // are the ones the pack will give.
+    model::Pack ahead = pack_.pack();
+    const bool latched = ahead.sc_latched();
+    sc_time wake = pack_.scheduled_wake();
+    sc_time t = sc_core::sc_time_stamp();
+    model::SensorReadings r;
+    while (calls.size() < max) {
+        t += next_call_delay(t, calls.back().wake_us);
+        if (t >= horizon_) break;
+        while (wake <= t) {
+            if (wake == t) return calls;  // which of the two runs first is the kernel's choice
+            ahead.advance_to(wake.to_seconds());
+            if (ahead.sc_latched() != latched) return calls;  // the trip wakes the board off its schedule
+            wake += model::PackModule::wake_delay(ahead, wake.to_seconds());
+        }
+        ahead.advance_to(t.to_seconds());
+        if (ahead.sc_latched() != latched) return calls;
+        ahead.measure(r);
+        PlannedCall next{};
+        fill_inputs(r, t, next.in);
+        next.wake_us = wake_after(next.in);
+        calls.push_back(next);
     }
-    wake_.notify(sc_time(next_s - now_s, SC_SEC));
+    return calls;
+}
+
+bool Board::replay_call() {
+    if (predicted_.empty()) return false;
+    CallAhead call = std::move(predicted_.front());
+    predicted_.pop_front();
+    const std::string difference = first_difference(call.in, in_);
+    if (!difference.empty()) {
+        // The firmware ran on inputs the pack did not give: never judge that.
+        char at[64];
+        std::snprintf(at, sizeof at, "at %.6f s", sc_core::sc_time_stamp().to_seconds());
+        failure_ = std::make_exception_ptr(std::logic_error(
+            std::string(at) + " the board's inputs differ from those its calls ahead ran with: " + difference +
+            ": the rig predicted the pack wrongly (a rig fault; lookahead=off in the board's URI avoids it)"));
+        predicted_.clear();
+        sc_core::sc_pause();
+        return true;
+    }
+    out_ = call.out;
+    sent_.insert(sent_.end(), call.tx.begin(), call.tx.end());
+    return true;
 }
 
 void Board::call_firmware() {
     pack_.pack().measure(readings_);
-    const double now_s = sc_core::sc_time_stamp().to_seconds();
-    in_.now_us = static_cast<std::uint64_t>(std::llround(now_s * 1e6));
-    const std::size_t n = std::min<std::size_t>(readings_.cell_tap_uV.size(), BMSHIL_MAX_CELLS);
-    std::copy_n(readings_.cell_tap_uV.begin(), n, in_.cell_tap_uv);
-    in_.pack_terminal_mv = readings_.pack_terminal_mV;
-    in_.shunt_current_ma = readings_.shunt_current_mA;
-    std::copy(std::begin(readings_.ntc_ohm), std::end(readings_.ntc_ohm), in_.ntc_ohm);
-    in_.button_pressed = button_ ? 1 : 0;
-    in_.afe_sc_tripped = readings_.sc_latched ? 1 : 0;
-    in_.afe_sc_trip_time_us = static_cast<std::uint64_t>(std::llround(readings_.sc_trip_time_s * 1e6));
+    const bool tripped_before = last_sc_tripped_;
+    fill_inputs(readings_, sc_core::sc_time_stamp(), in_);
+    last_sc_tripped_ = in_.afe_sc_tripped != 0;
 
+    const bool in_kernel = sc_core::sc_get_current_process_handle().valid();
+    if (in_kernel && replay_call()) {
+        last_call_us_ = in_.now_us;
+        ++calls_;
+        rx_.clear();
+        if (after_call_) after_call_();
+        return;
+    }
     bmshil_board_port port{rx_.data(), rx_.size(), tx_.data(), tx_.size(), 0};
     out_.afe_sc_clear = 0;
     try {
-        if (config_.measure_firmware_time) {
-            const auto start = std::chrono::steady_clock::now();
-            adapter_.step(in_, out_, port);
-            firmware_wall_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const auto start = std::chrono::steady_clock::now();
+        // Calls ahead while the firmware ticks with nothing on its port: the
+        // remote board runs them in one exchange and stops where the outputs move.
+        const std::size_t max_ahead = adapter_.max_calls_ahead();
+        // Not where another wake may be pending at this time: at the run's
+        // start, or where the AFE has just tripped (its event wakes the board).
+        const bool quiet = sc_core::sc_time_stamp() > run_start_ && (in_.afe_sc_tripped != 0) == tripped_before;
+        if (in_kernel && max_ahead > 1 && rx_.empty() && quiet && !failure_) {
+            const std::vector<PlannedCall> calls = predict_calls(std::min(lookahead_, max_ahead));
+            std::vector<bmshil_board_inputs> ins;
+            std::vector<std::uint64_t> wakes;
+            for (const PlannedCall& c : calls) {
+                ins.push_back(c.in);
+                wakes.push_back(c.wake_us);
+            }
+            const bmshil_board_outputs before = out_;
+            const std::size_t ran = adapter_.step_ahead(ins.data(), wakes.data(), ins.size(), out_, port);
+            if (ran > 1) {
+                // This call and the ones up to the last left the outputs as
+                // they were and asked for the wakes the prediction assumed.
+                const auto held = [&](std::size_t k) {
+                    bmshil_board_outputs o = before;
+                    o.next_wake_us = wakes[k];
+                    return o;
+                };
+                CallAhead last{ins[ran - 1], out_,
+                               std::vector<std::uint8_t>(tx_.begin(), tx_.begin() + static_cast<long>(std::min(port.tx_len, tx_.size())))};
+                for (std::size_t k = 1; k + 1 < ran; ++k) predicted_.push_back({ins[k], held(k), {}});
+                predicted_.push_back(std::move(last));
+                out_ = held(0);
+                port.tx_len = 0;
+            }
+            lookahead_ = ran == ins.size() ? std::min<std::size_t>(2 * lookahead_, 4096) : std::max<std::size_t>(8, lookahead_ / 2);
         } else {
             adapter_.step(in_, out_, port);
         }
+        ++exchanges_;
+        if (config_.measure_firmware_time)
+            firmware_wall_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     } catch (const std::exception&) {
         // Thrown out of a process, it would reach the caller as a kernel
         // report; kept, it reaches it as itself.
-        if (!sc_core::sc_get_current_process_handle().valid()) throw;
+        if (!in_kernel) throw;
         failure_ = std::current_exception();
         sc_core::sc_pause();
         return;
     }
+    last_call_us_ = in_.now_us;
     ++calls_;
     rx_.clear();
     if (after_call_) after_call_();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <exception>
 #include <cstdint>
 #include <functional>
@@ -52,6 +53,17 @@ public:
     // While set, a change of the firmware's outputs pauses the kernel
     // (sc_pause), so a caller running ahead in long strides sees it at once.
     void pause_on_output_change(bool on) { pause_on_change_ = on; }
+    // The kernel's current run (Rig::run_for). Calls ahead are predicted only
+    // inside it: at its end the caller may change the inputs, and at its start
+    // wakes from outside (and a tick left over at the last run's end) may
+    // still be pending.
+    void set_run(const sc_core::sc_time& start, const sc_core::sc_time& end) {
+        run_start_ = start;
+        horizon_ = end;
+    }
+    // Calls the firmware ran ahead that the kernel has not reached yet.
+    std::size_t calls_ahead_pending() const { return predicted_.size(); }
+    std::uint64_t exchanges() const { return exchanges_; }  // adapter steps: round trips on a remote board
     // Called after every firmware call (a waveform samples here).
     void set_after_call(std::function<void()> fn) { after_call_ = std::move(fn); }
     std::vector<std::uint8_t>& storage() { return storage_; }
@@ -66,6 +78,26 @@ private:
     void pause_if_asked();
     void call_firmware();
     void apply_outputs();
+    void fill_inputs(const model::SensorReadings& r, const sc_core::sc_time& at, bmshil_board_inputs& in) const;
+    // The delay to the next call from `at` when the firmware asked for
+    // `next_wake_us` (0 = the next regular tick), as run() plans it.
+    sc_core::sc_time next_call_delay(const sc_core::sc_time& at, std::uint64_t next_wake_us) const;
+    // The next calls, predicted on a copy of the pack with the outputs held
+    // and the firmware asking for the same wake interval as it last did:
+    // in_ first, then one per call while nothing else happens.
+    struct PlannedCall {
+        bmshil_board_inputs in;
+        std::uint64_t wake_us;  // the next_wake_us the prediction assumes it asks for
+    };
+    std::vector<PlannedCall> predict_calls(std::size_t max) const;
+    // A call the firmware ran ahead, taken at its tick.
+    bool replay_call();
+
+    struct CallAhead {
+        bmshil_board_inputs in;
+        bmshil_board_outputs out;
+        std::vector<std::uint8_t> tx;
+    };
 
     model::PackModule& pack_;
     BoardAdapter& adapter_;
@@ -86,6 +118,12 @@ private:
     std::uint64_t calls_ = 0;
     double firmware_wall_s_ = 0.0;
     std::exception_ptr failure_;
+    sc_core::sc_time run_start_, horizon_;
+    bool last_sc_tripped_ = false;
+    std::uint64_t last_call_us_ = 0;  // the call whose outputs out_ holds
+    std::deque<CallAhead> predicted_;
+    std::size_t lookahead_ = 8;  // grows while the firmware's outputs hold
+    std::uint64_t exchanges_ = 0;
 };
 
 }  // namespace bmshil::rig

@@ -34,7 +34,10 @@ void Rig::run_for(double seconds) {
                       now_s(), kMaxSimulated_s / 86400.0);
         throw SimulatedTimeError(what);
     }
-    if (seconds > 0.0) sc_core::sc_start(sc_time(seconds, SC_SEC));
+    if (seconds > 0.0) {
+        board_->set_run(sc_core::sc_time_stamp(), sc_core::sc_time_stamp() + sc_time(seconds, SC_SEC));
+        sc_core::sc_start(sc_time(seconds, SC_SEC));
+    }
     if (board_->failure()) std::rethrow_exception(board_->failure());
     pack_->sync();
 }

@@ -4,6 +4,8 @@
 // Scenarios never know which.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "board_contract.h"
@@ -23,6 +25,23 @@ public:
     virtual void reset(bmshil_board_storage& storage) = 0;
     // One firmware run at in.now_us.
     virtual void step(const bmshil_board_inputs& in, bmshil_board_outputs& out, bmshil_board_port& port) = 0;
+
+    // Calls ahead, for a board where each exchange costs a round trip. How
+    // many calls step_ahead takes at once; 1 = it cannot.
+    virtual std::size_t max_calls_ahead() const { return 1; }
+    // Runs the calls for ins[0..n) in order and stops after the first call
+    // that changes the outputs it was entered with (`out` on entry, with
+    // afe_sc_clear 0, as every call is entered; next_wake_us aside), sends
+    // bytes, or asks for another wake than wakes[k] (the next_wake_us the
+    // caller's prediction assumed). Returns how many calls ran; `out` and
+    // `port.tx` are those of the last. port.rx goes to the first.
+    virtual std::size_t step_ahead(const bmshil_board_inputs* ins, const std::uint64_t* wakes, std::size_t n,
+                                   bmshil_board_outputs& out, bmshil_board_port& port) {
+        (void)wakes;
+        (void)n;
+        step(ins[0], out, port);
+        return 1;
+    }
 };
 
 }  // namespace bmshil::rig

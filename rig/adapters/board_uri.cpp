@@ -61,13 +61,17 @@ BoardUri parse_board_uri(const std::string& text) {
             u.zmq.link.timeout_ms = positive_ms(text, key, value);
         } else if (key == "resend_ms") {
             u.zmq.link.resend_ms = positive_ms(text, key, value);
+        } else if (key == "lookahead") {
+            if (value != "on" && value != "off")
+                throw BoardUriError("board " + text + ": lookahead=" + value + " must be on or off");
+            u.zmq.max_calls_ahead = value == "on" ? 4096 : 1;
         } else if (key == "server_key") {
             u.zmq.link.server_key_file = value;
         } else if (key == "client_key") {
             u.zmq.link.client_key_file = value;
         } else {
             throw BoardUriError("board " + text + ": unknown key '" + key +
-                                "' (mode, timeout_ms, resend_ms, server_key, client_key)");
+                                "' (mode, timeout_ms, resend_ms, lookahead, server_key, client_key)");
         }
     }
     if (u.zmq.link.server_key_file.empty() != u.zmq.link.client_key_file.empty())

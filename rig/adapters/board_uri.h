@@ -4,7 +4,7 @@
 //   zmq:tcp://HOST:PORT[?KEY=VALUE&...]  a board over BMSHIL-DAQ/1
 //   zmq:ipc://PATH[?...]
 // Keys of a zmq board: mode (lockstep | realtime), timeout_ms, resend_ms,
-// server_key (the server's public certificate: CURVE on), client_key (this
+// lookahead (on | off: calls ahead in one exchange, lock-step only), server_key (the server's public certificate: CURVE on), client_key (this
 // client's secret certificate).
 #pragma once
 

@@ -294,6 +294,30 @@ void VirtualBoard::handle(const zmq::message_t& from, daq::Message& m) {
             call_firmware(*s);
             answer(from, s, m, "STEP_OK", {{"out", daq::encode(s->out)}, {"tx", json::binary(std::move(s->tx))}});
             s->tx.clear();
+        } else if (s->mode == "lockstep" && m.type == "STEPS") {
+            const json& list = daq::field(m.body, "ins");
+            const json& wakes = daq::field(m.body, "wakes");
+            if (!list.is_array() || list.empty() || list.size() > 65536)
+                throw daq::BadMessage("'ins' must be a list of 1 to 65536 inputs");
+            if (!wakes.is_array() || wakes.size() != list.size())
+                throw daq::BadMessage("'wakes' must be a list as long as 'ins'");
+            s->rx = daq::bytes_of(m.body, "rx");
+            s->tx.clear();
+            std::size_t ran = 0;
+            for (std::size_t k = 0; k < list.size(); ++k) {
+                s->in = daq::decode_inputs(list[k]);
+                s->out.afe_sc_clear = 0;
+                const bmshil_board_outputs entered = s->out;
+                call_firmware(*s);
+                ++ran;
+                // Where the outputs move or the firmware asks for another
+                // wake, the rig's prediction of the next inputs ends.
+                if (!s->tx.empty() || !same_outputs(entered, s->out) || s->out.next_wake_us != wakes[k].get<std::uint64_t>())
+                    break;
+            }
+            answer(from, s, m, "STEPS_OK",
+                   {{"ran", ran}, {"out", daq::encode(s->out)}, {"tx", json::binary(std::move(s->tx))}});
+            s->tx.clear();
         } else if (s->mode == "realtime" && m.type == "START") {
             bmshil_board_storage storage{s->storage.data(), s->storage.size()};
             s->firmware->reset(storage);

@@ -99,6 +99,9 @@ void set_liveness_options(zmq::socket_t& socket, int timeout_ms) {
 ClientLink::ClientLink(zmq::context_t& context, LinkOptions options)
     : options_(std::move(options)), socket_(context, zmq::socket_type::dealer) {
     set_liveness_options(socket_, options_.timeout_ms);
+    // Never block in send: with no board connected the request waits for the
+    // next resend, and the answer timeout bounds it all.
+    socket_.set(zmq::sockopt::sndtimeo, 0);
     // A routing id of our own: the session outlives a reconnect.
     std::random_device entropy;
     std::array<std::uint8_t, 16> id;
@@ -130,7 +133,7 @@ void ClientLink::post(const std::string& type, nlohmann::json body) {
     m.type = type;
     m.seq = 0;  // not a request: no answer, not in the sequence
     m.body = std::move(body);
-    send(socket_, m);
+    send(socket_, m);  // dropped when no board is connected: a heartbeat is only proof of life
 }
 
 Message ClientLink::request(const std::string& type, nlohmann::json body, int timeout_ms) {

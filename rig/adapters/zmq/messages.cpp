@@ -60,15 +60,21 @@ const json& field(const json& body, const char* key) {
     return *it;
 }
 
-void send(zmq::socket_t& socket, const Message& m, const std::optional<zmq::message_t>& to) {
-    if (to) socket.send(zmq::buffer(to->data(), to->size()), zmq::send_flags::sndmore);
-    socket.send(zmq::buffer(m.protocol), zmq::send_flags::sndmore);
+bool send(zmq::socket_t& socket, const Message& m, const std::optional<zmq::message_t>& to) {
+    // Once the first frame is queued the rest of the message is too.
+    if (to) {
+        if (!socket.send(zmq::buffer(to->data(), to->size()), zmq::send_flags::sndmore)) return false;
+        socket.send(zmq::buffer(m.protocol), zmq::send_flags::sndmore);
+    } else if (!socket.send(zmq::buffer(m.protocol), zmq::send_flags::sndmore)) {
+        return false;
+    }
     socket.send(zmq::buffer(m.type), zmq::send_flags::sndmore);
     std::uint8_t seq[8];
     store_le64(m.seq, seq);
     socket.send(zmq::buffer(seq, sizeof seq), zmq::send_flags::sndmore);
     const std::vector<std::uint8_t> body = json::to_msgpack(m.body);
     socket.send(zmq::buffer(body), zmq::send_flags::none);
+    return true;
 }
 
 Message receive(zmq::socket_t& socket, zmq::message_t* from) {

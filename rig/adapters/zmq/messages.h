@@ -37,7 +37,9 @@ struct Message {
 };
 
 // Sends `m` (with a routing id in front when `to` is given, on a ROUTER).
-void send(zmq::socket_t& socket, const Message& m, const std::optional<zmq::message_t>& to = std::nullopt);
+// Returns false when the socket would block (a DEALER with no peer and a send
+// timeout of 0): nothing of it was queued.
+bool send(zmq::socket_t& socket, const Message& m, const std::optional<zmq::message_t>& to = std::nullopt);
 // Receives one message; on a ROUTER, `from` gets the sender's routing id.
 // A message with another frame 0 is returned as is (protocol set) so the
 // caller can answer it; frames that do not decode throw BadMessage.

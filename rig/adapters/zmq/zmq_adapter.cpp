@@ -67,15 +67,38 @@ ZmqAdapter::~ZmqAdapter() {
 void ZmqAdapter::reset(bmshil_board_storage&) { link_->request("RESET", json::object()); }
 
 void ZmqAdapter::step(const bmshil_board_inputs& in, bmshil_board_outputs& out, bmshil_board_port& port) {
+    take_answer(link_->request("STEP", json{{"in", daq::encode(in)}, {"rx", json::binary(daq::bytes(port.rx, port.rx_len))}}),
+                out, port);
+}
+
+std::size_t ZmqAdapter::step_ahead(const bmshil_board_inputs* ins, const std::uint64_t* wakes, std::size_t n,
+                                   bmshil_board_outputs& out, bmshil_board_port& port) {
+    if (n == 1) {
+        step(ins[0], out, port);
+        return 1;
+    }
+    json list = json::array();
+    for (std::size_t k = 0; k < n; ++k) list.push_back(daq::encode(ins[k]));
     const daq::Message answer =
-        link_->request("STEP", json{{"in", daq::encode(in)}, {"rx", json::binary(daq::bytes(port.rx, port.rx_len))}});
+        link_->request("STEPS", json{{"ins", std::move(list)},
+                                     {"wakes", std::vector<std::uint64_t>(wakes, wakes + n)},
+                                     {"rx", json::binary(daq::bytes(port.rx, port.rx_len))}});
+    take_answer(answer, out, port);
+    const auto ran = answer.body.value("ran", std::size_t{0});
+    if (ran < 1 || ran > n)
+        throw daq::LinkError("board at " + options_.link.endpoint + ": its STEPS_OK #" + std::to_string(answer.seq) +
+                             " says it ran " + std::to_string(ran) + " of " + std::to_string(n) + " calls");
+    return ran;
+}
+
+void ZmqAdapter::take_answer(const daq::Message& answer, bmshil_board_outputs& out, bmshil_board_port& port) {
     try {
         out = daq::decode_outputs(daq::field(answer.body, "out"));
         const std::vector<std::uint8_t> tx = daq::bytes_of(answer.body, "tx");
         port.tx_len = std::min(tx.size(), port.tx_capacity);
         std::memcpy(port.tx, tx.data(), port.tx_len);
     } catch (const daq::BadMessage& e) {
-        throw daq::LinkError("board at " + options_.link.endpoint + ": its STEP_OK #" + std::to_string(answer.seq) +
+        throw daq::LinkError("board at " + options_.link.endpoint + ": its " + answer.type + " #" + std::to_string(answer.seq) +
                              " does not follow " + daq::kProtocol + ": " + e.what());
     }
 }

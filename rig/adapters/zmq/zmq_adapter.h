@@ -17,6 +17,8 @@ struct ZmqAdapterOptions {
     std::size_t storage_bytes = 4096;
     std::size_t tx_capacity = 1024;
     std::uint32_t tick_us = 10000;
+    // Calls ahead per exchange (STEPS); 1 = one STEP per call.
+    std::size_t max_calls_ahead = 4096;
 };
 
 // What the board side declared of its DAQ in WELCOME (PROTOCOL.md, `daq`).
@@ -41,10 +43,15 @@ public:
     const DaqDeclaration& daq() const { return daq_; }
     void reset(bmshil_board_storage& storage) override;
     void step(const bmshil_board_inputs& in, bmshil_board_outputs& out, bmshil_board_port& port) override;
+    std::size_t max_calls_ahead() const override { return options_.mode == "lockstep" ? options_.max_calls_ahead : 1; }
+    std::size_t step_ahead(const bmshil_board_inputs* ins, const std::uint64_t* wakes, std::size_t n,
+                           bmshil_board_outputs& out, bmshil_board_port& port) override;
 
     daq::ClientLink& link() { return *link_; }
 
 private:
+    void take_answer(const daq::Message& answer, bmshil_board_outputs& out, bmshil_board_port& port);
+
     ZmqAdapterOptions options_;
     zmq::context_t context_{1};
     std::unique_ptr<daq::ClientLink> link_;
