@@ -4,7 +4,10 @@
 // sets. Each variant differs from the bundled firmware at one line
 // (firmware_under_test/core/variants.h). The profile comes from the
 // environment (BMSHIL_PROFILE: defaults, separating or random:N), so ctest
-// runs one entry per profile.
+// runs one entry per profile. BMSHIL_BOARD=zmq runs each firmware behind
+// `bmshil virtual-board` over the DAQ protocol instead of in-process, and the
+// whole suite's JSON must then equal the native run's byte for byte, the
+// board's identity aside.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,6 +16,10 @@
 #include <filesystem>
 #include <string>
 
+#include <memory>
+
+#include "adapters/virtual_board_process.h"
+#include "json_report.h"
 #include "oracle/profiles.h"
 #include "suite.h"
 
@@ -36,6 +43,23 @@ std::string profile() {
     return p ? p : "defaults";
 }
 
+bool over_zmq() {
+    const char* b = std::getenv("BMSHIL_BOARD");
+    return b != nullptr && std::string(b) == "zmq";
+}
+
+// The board for a run: in-process, or a virtual board process over ipc.
+struct BoardFor {
+    explicit BoardFor(SuiteOptions& o) {
+        if (!over_zmq()) return;
+        const std::string ipc = "ipc://" + o.results_dir + ".ipc";
+        std::filesystem::create_directories(std::filesystem::path(o.results_dir).parent_path());
+        process = std::make_unique<testing::VirtualBoardProcess>(o.firmware_library, ipc);
+        o.board_uri = "zmq:" + process->endpoint();
+    }
+    std::unique_ptr<testing::VirtualBoardProcess> process;
+};
+
 SuiteOptions options_for(const std::string& library, const std::string& filter, const std::string& results) {
     SuiteOptions o;
     o.firmware_library = std::string(BMSHIL_FIRMWARE_DIR) + "/" + library;
@@ -47,7 +71,7 @@ SuiteOptions options_for(const std::string& library, const std::string& filter, 
     std::string dir = profile();
     for (char& c : dir)
         if (c == ':') c = '_';
-    o.results_dir = std::string(BMSHIL_BINARY_DIR) + "/broken_variants/" + dir + "/" + results;
+    o.results_dir = std::string(BMSHIL_BINARY_DIR) + "/broken_variants/" + dir + (over_zmq() ? "_zmq/" : "/") + results;
     o.jobs = 2;
     const oracle::Spec spec = oracle::Spec::load(o.spec_dir);
     const std::string p = profile();
@@ -65,7 +89,9 @@ class BrokenVariant : public ::testing::TestWithParam<Variant> {};
 
 TEST_P(BrokenVariant, IsCaughtByAFindingNamingTheParameter) {
     const Variant& v = GetParam();
-    const SuiteResult result = run_suite(options_for(v.library, v.filter, v.library), nullptr);
+    SuiteOptions o = options_for(v.library, v.filter, v.library);
+    const BoardFor board(o);
+    const SuiteResult result = run_suite(o, nullptr);
     ASSERT_FALSE(result.scenarios.empty());
     if (v.hidden_at_defaults && profile() == "defaults") {
         EXPECT_TRUE(result.passed()) << v.library << ": at the defaults it should be indistinguishable";
@@ -92,6 +118,7 @@ TEST(BundledFirmware, PassesTheWholeSuite) {
     for (const auto& entry : std::filesystem::directory_iterator(std::string(BMSHIL_SOURCE_DIR) + "/scenarios"))
         if (entry.path().extension() == ".yaml") o.scenario_files.push_back(entry.path().string());
     std::sort(o.scenario_files.begin(), o.scenario_files.end());
+    const BoardFor board(o);
     const SuiteResult result = run_suite(o, nullptr);
     std::size_t passed = 0;
     for (const ScenarioResult& s : result.scenarios) {
@@ -99,8 +126,23 @@ TEST(BundledFirmware, PassesTheWholeSuite) {
         EXPECT_EQ(s.status, ScenarioStatus::passed) << s.name << ": " << s.error;
         for (const Finding& f : s.findings) EXPECT_TRUE(f.passed) << s.name << " " << f.check << ": " << f.message;
     }
-    std::printf("bundled firmware [%s]: %zu of %zu items passed\n", profile().c_str(), passed, result.scenarios.size());
+    std::printf("bundled firmware [%s%s]: %zu of %zu items passed\n", profile().c_str(), over_zmq() ? ", over zmq" : "",
+                passed, result.scenarios.size());
     EXPECT_GT(result.scenarios.size(), 150u);
+    if (!over_zmq()) return;
+    // The same run in-process: the remote board is the native one, call for call.
+    SuiteOptions native = o;
+    native.board_uri.clear();
+    native.results_dir += "-native";
+    SuiteResult in_process = run_suite(native, nullptr);
+    SuiteResult remote = result;
+    EXPECT_EQ(remote.board.backend, o.board_uri);
+    EXPECT_EQ(remote.board.firmware, in_process.board.firmware);
+    for (SuiteResult* r : {&remote, &in_process}) {
+        r->board = BoardIdentity{};
+        r->firmware_file.clear();
+    }
+    EXPECT_EQ(reports::result_json(remote), reports::result_json(in_process));
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -67,6 +67,7 @@ public:
 
     const LinkOptions& options() const { return options_; }
     std::uint64_t resends() const { return resends_; }
+    std::uint64_t last_seq() const { return last_.seq; }
 
 private:
     Message await_answer(const Message& request, int timeout_ms);

@@ -64,10 +64,23 @@ ZmqAdapter::~ZmqAdapter() {
     }
 }
 
-void ZmqAdapter::reset(bmshil_board_storage&) { link_->request("RESET", json::object()); }
+daq::Message ZmqAdapter::request(const std::string& type, json body) {
+    try {
+        return link_->request(type, std::move(body));
+    } catch (const daq::RemoteError& e) {
+        if (e.code != "no_session") throw;
+        // A board that restarted (or dropped the session) has lost the
+        // firmware's state: nothing after this can be judged.
+        throw daq::LinkError("board at " + options_.link.endpoint + " lost this session at " + type + " #" +
+                             std::to_string(link_->last_seq()) +
+                             " (it restarted or timed the session out): the firmware's state is gone");
+    }
+}
+
+void ZmqAdapter::reset(bmshil_board_storage&) { request("RESET", json::object()); }
 
 void ZmqAdapter::step(const bmshil_board_inputs& in, bmshil_board_outputs& out, bmshil_board_port& port) {
-    take_answer(link_->request("STEP", json{{"in", daq::encode(in)}, {"rx", json::binary(daq::bytes(port.rx, port.rx_len))}}),
+    take_answer(request("STEP", json{{"in", daq::encode(in)}, {"rx", json::binary(daq::bytes(port.rx, port.rx_len))}}),
                 out, port);
 }
 
@@ -80,7 +93,7 @@ std::size_t ZmqAdapter::step_ahead(const bmshil_board_inputs* ins, const std::ui
     json list = json::array();
     for (std::size_t k = 0; k < n; ++k) list.push_back(daq::encode(ins[k]));
     const daq::Message answer =
-        link_->request("STEPS", json{{"ins", std::move(list)},
+        request("STEPS", json{{"ins", std::move(list)},
                                      {"wakes", std::vector<std::uint64_t>(wakes, wakes + n)},
                                      {"rx", json::binary(daq::bytes(port.rx, port.rx_len))}});
     take_answer(answer, out, port);

@@ -50,6 +50,7 @@ public:
     daq::ClientLink& link() { return *link_; }
 
 private:
+    daq::Message request(const std::string& type, nlohmann::json body);
     void take_answer(const daq::Message& answer, bmshil_board_outputs& out, bmshil_board_port& port);
 
     ZmqAdapterOptions options_;

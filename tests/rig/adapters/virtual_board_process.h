@@ -54,6 +54,12 @@ public:
     VirtualBoardProcess& operator=(const VirtualBoardProcess&) = delete;
 
     const std::string& endpoint() const { return endpoint_; }
+    // It ended on its own and was reaped by the caller: nothing left to stop.
+    void forget() {
+        pid_ = -1;
+        if (out_ != nullptr) std::fclose(out_);
+        out_ = nullptr;
+    }
     pid_t pid() const { return pid_; }
     // Ends it with `signal` and reaps it; returns its wait status.
     int stop(int signal) {
