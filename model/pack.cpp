@@ -644,6 +644,15 @@ void Pack::configure_sc_comparator(double threshold_A, double delay_s) {
     update_comparator();
 }
 
+void Pack::latch_sc_reported(double trip_time_s) {
+    if (sc_latched_) return;
+    sc_armed_ = false;
+    sc_latched_ = true;
+    sc_trip_time_s_ = trip_time_s;
+    sc_trip_current_A_ = current_A_;
+    resolve();
+}
+
 void Pack::clear_sc_latch() {
     if (!sc_latched_) return;
     sc_latched_ = false;

@@ -152,6 +152,10 @@ public:
     std::uint64_t steps_taken() const { return steps_; }
     void configure_sc_comparator(double threshold_A, double delay_s);
     void clear_sc_latch();
+    // A board whose AFE trips by itself (a real one on a bench) reported its
+    // trip at `trip_time_s` (<= now): the latch as the board has it. The
+    // pack's own comparator stays off for such a board.
+    void latch_sc_reported(double trip_time_s);
     Ntc& ntc(std::size_t index) { return ntcs_[index]; }
 
     // Sensors as the board reads them.

@@ -281,15 +281,30 @@ void Board::apply_outputs() {
         changed = true;
         outputs_changed_.notify(sc_core::SC_ZERO_TIME);
     }
-    if (!applied_once_ || out_.afe_sc_threshold_ma != applied_.afe_sc_threshold_ma ||
-        out_.afe_sc_delay_us != applied_.afe_sc_delay_us) {
-        if (out_.afe_sc_threshold_ma > 0)
-            pack.configure_sc_comparator(out_.afe_sc_threshold_ma * 1e-3, out_.afe_sc_delay_us * 1e-6);
-        changed = true;
-    }
-    if (out_.afe_sc_clear && pack.sc_latched()) {
-        pack.clear_sc_latch();
-        changed = true;
+    if (adapter_.afe_on_board()) {
+        // The board's own AFE trips and releases; the model mirrors its latch
+        // and never trips by itself.
+        double trip_s = 0.0;
+        const bool tripped = adapter_.board_afe_tripped(&trip_s);
+        if (!applied_once_) pack.configure_sc_comparator(1e12, 1.0);
+        if (tripped && !pack.sc_latched()) {
+            pack.latch_sc_reported(trip_s);
+            changed = true;
+        } else if (!tripped && pack.sc_latched()) {
+            pack.clear_sc_latch();
+            changed = true;
+        }
+    } else {
+        if (!applied_once_ || out_.afe_sc_threshold_ma != applied_.afe_sc_threshold_ma ||
+            out_.afe_sc_delay_us != applied_.afe_sc_delay_us) {
+            if (out_.afe_sc_threshold_ma > 0)
+                pack.configure_sc_comparator(out_.afe_sc_threshold_ma * 1e-3, out_.afe_sc_delay_us * 1e-6);
+            changed = true;
+        }
+        if (out_.afe_sc_clear && pack.sc_latched()) {
+            pack.clear_sc_latch();
+            changed = true;
+        }
     }
     applied_ = out_;
     applied_once_ = true;

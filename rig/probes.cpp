@@ -1,5 +1,7 @@
 #include "probes.h"
 
+#include <set>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -47,6 +49,13 @@ Probes::Probes(Rig& rig, const PortAccess& port) : rig_(rig), port_(port) {}
 
 bool Probes::on_port(const std::string& name) {
     return name.rfind("reg:", 0) == 0 || name.rfind("bit:", 0) == 0 || name.rfind("param_bit:", 0) == 0;
+}
+
+bool Probes::is_output(const std::string& name) {
+    static const std::set<std::string> outputs = {"charge_fet", "discharge_fet", "discharge_fet_cmd", "precharge",
+                                                  "discharge_path", "heater", "limiter", "balancing",
+                                                  "balance_mask", "afe_sc_latched"};
+    return outputs.count(name) != 0;
 }
 
 bool Probes::known(const std::string& name, std::size_t cell_count, std::string* why) {

@@ -72,6 +72,9 @@ public:
     double read(const std::string& name) { return get(name)(); }
     // Whether the name reads the board's port (a Modbus transaction each time).
     static bool on_port(const std::string& name);
+    // A signal the board's outputs (or its AFE latch) make: on a board with
+    // edge capture, when it changed is the board's time stamp.
+    static bool is_output(const std::string& name);
     // Whether `name` is a probe, without a rig (for checking scenario files).
     static bool known(const std::string& name, std::size_t cell_count, std::string* why = nullptr);
 

@@ -42,6 +42,28 @@ public:
         step(ins[0], out, port);
         return 1;
     }
+
+    // A board on its own clock (real time): what the rig learns besides the
+    // outputs. Native and lock-step boards have none of it.
+    virtual bool real_time() const { return false; }
+    // The board's AFE trips by itself (the rig's model must not).
+    virtual bool afe_on_board() const { return false; }
+    // The board's AFE latch as the board reported it: tripped, and when (rig time).
+    virtual bool board_afe_tripped(double* trip_s) const {
+        (void)trip_s;
+        return false;
+    }
+    // When the last change of the outputs happened on the board, in rig
+    // seconds (its edge capture); < 0 if none since the start.
+    virtual double last_edge_s() const { return -1.0; }
+    // How late the board's outputs may reach the rig beyond a call's own
+    // time: the link's delay and the DAQ's declared latencies (0 in lock-step).
+    virtual double timing_slack_s() const { return 0.0; }
+    // Why the item cannot be judged on this board ("" = it can): real-time
+    // pacing that fell behind too often.
+    virtual std::string inconclusive_reason() const { return ""; }
+    // One line of the link's figures for the log ("" = nothing to say).
+    virtual std::string link_figures() const { return ""; }
 };
 
 }  // namespace bmshil::rig

@@ -15,6 +15,10 @@ struct Tolerances {
     double temperature_degC = 0.0;
     double current_A = 0.0;
     double tick_s = 0.0;
+    // How much later a remote board's reaction may reach the rig than the
+    // call that made it (the link and the DAQ's declared latencies; 0 for a
+    // board in lock-step).
+    double link_s = 0.0;
     double of(Quantity q) const;
 };
 

@@ -386,7 +386,11 @@ void ScenarioRunner::expect(const Expect& e, int line, const Scenario& s, Scenar
     // Poll finely enough to resolve the window: a tenth of its width, at most a tick.
     const double width = std::max(within_max_s - within_min_s, 1e-6);
     const double poll = std::clamp(width / 10.0, 1e-6, 0.01);
-    const double deadline = from + within_max_s;
+    // A board on its own clock: its outputs reach the rig up to its link's
+    // slack after they changed.
+    const bool edge_timed = rig_.adapter().real_time() && Probes::is_output(c.signal);
+    const double slack_s = edge_timed ? rig_.adapter().timing_slack_s() : 0.0;
+    const double deadline = from + within_max_s + slack_s;
     // Long strides until just before the window (a change of outputs cuts a
     // stride short, so an early reaction is still seen), then fine steps.
     const double lead_in = from + within_min_s - 2.0 * poll;
@@ -395,12 +399,25 @@ void ScenarioRunner::expect(const Expect& e, int line, const Scenario& s, Scenar
         seen = rig_.run_until([&] { return holds(c); }, lead_in - rig_.now_s(), stride_for(c));
     if (!seen && rig_.now_s() < deadline)
         seen = rig_.run_until([&] { return holds(c); }, deadline - rig_.now_s() + poll, poll);
-    const double elapsed = rig_.now_s() - from;
+    // There an output changed when the board's edge capture says (the AFE
+    // latch when the board's AFE says), not when the rig heard of it.
+    double event_s = rig_.now_s();
+    if (edge_timed) {
+        if (seen) {
+            const double edge_s = rig_.adapter().last_edge_s();
+            if (edge_s >= from && edge_s < event_s) event_s = edge_s;
+            const model::Pack& p = rig_.pack();
+            if (p.sc_latched() && p.sc_trip_time_s() >= from && p.sc_trip_time_s() < event_s &&
+                (c.signal == "discharge_fet" || c.signal == "discharge_path" || c.signal == "afe_sc_latched"))
+                event_s = p.sc_trip_time_s();
+        }
+    }
+    const double elapsed = event_s - from;
     f.configured = 0.5 * (within_min_s + within_max_s);
-    f.tolerance = 0.5 * (within_max_s - within_min_s);
+    f.tolerance = 0.5 * (within_max_s - within_min_s) + slack_s;
     f.measured = elapsed;
     f.unit = "s";
-    f.passed = seen && elapsed >= within_min_s - poll && elapsed <= within_max_s + poll;
+    f.passed = seen && elapsed >= within_min_s - poll && elapsed <= within_max_s + poll + slack_s;
     std::ostringstream msg;
     msg << "'" << c.text << "' ";
     if (!seen)

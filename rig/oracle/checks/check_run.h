@@ -85,7 +85,7 @@ public:
     double short_of_trip() const { return configured_ - t_.direction * margin(); }
     double past_trip() const { return configured_ + t_.direction * margin(); }
     // Seeing a timed reaction: one tick to see the step, one poll to see the reaction.
-    double timing_tolerance_s() const { return ctx_.tol.tick_s + poll_s() + 1e-6; }
+    double timing_tolerance_s() const { return ctx_.tol.tick_s + poll_s() + ctx_.tol.link_s + 1e-6; }
     // "cell over-voltage protection (#5), cell 7 set apart": the threshold,
     // the parameter a finding is about, and the arrangement if any.
     std::string what(int parameter) const;
