@@ -195,6 +195,17 @@ int bench_short(const BenchOptions& o) {
     return pack.pack().sc_latched() ? 0 : 1;
 }
 
+// A 1C constant-current load on the rig's pack, from now on.
+void connect_1c_load(Rig& rig) {
+    model::Load load;
+    load.name = "1C";
+    load.kind = model::LoadKind::current;
+    load.current_A = rig.pack().cell(0).type().params().capacity_Ah;
+    load.connected = true;
+    rig.pack().add_load(load);
+    rig.inputs_changed();
+}
+
 // The bundled firmware in the loop: how the wall time splits between the
 // firmware's own code and the harness (model, kernel, board glue).
 int bench_firmware_discharge(const BenchOptions& o) {
@@ -204,13 +215,7 @@ int bench_firmware_discharge(const BenchOptions& o) {
     config.pack.seed = o.seed;
     config.board.measure_firmware_time = true;
     Rig rig(config);
-    model::Load load;
-    load.name = "1C";
-    load.kind = model::LoadKind::current;
-    load.current_A = rig.pack().cell(0).type().params().capacity_Ah;
-    load.connected = true;
-    rig.pack().add_load(load);
-    rig.inputs_changed();
+    connect_1c_load(rig);
     const double sim_s = 1800.0;
     const double wall = wall_seconds([&] { rig.run_for(sim_s); });
     const double fw = rig.board().firmware_wall_s();
@@ -309,13 +314,7 @@ int bench_firmware_discharge_remote(const BenchOptions& o) {
     config.board_uri = "zmq:" + endpoint;
     config.pack.seed = o.seed;
     Rig rig(config);
-    model::Load load;
-    load.name = "1C";
-    load.kind = model::LoadKind::current;
-    load.current_A = rig.pack().cell(0).type().params().capacity_Ah;
-    load.connected = true;
-    rig.pack().add_load(load);
-    rig.inputs_changed();
+    connect_1c_load(rig);
     const double sim_s = 1800.0;
     const double wall = wall_seconds([&] { rig.run_for(sim_s); });
     std::printf("(g) case (d) over zmq lock-step (ipc): %.0f s in %.3f s wall: %.0fx real time (%llu calls in %llu "

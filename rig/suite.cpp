@@ -369,7 +369,11 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
         return r;
     };
     const RegisterMap map = RegisterMap::load(o.register_map);
-    ModbusObserver observer(rig.board(), map, map.default_address());
+    // Over a link every transaction is round trips to another process: on a
+    // loaded machine they take far longer than a call in this one.
+    ModbusObserverConfig observer_config;
+    if (rig.adapter().identity().backend.rfind("native:", 0) != 0) observer_config.response_timeout_ms = 5000;
+    ModbusObserver observer(rig.board(), map, map.default_address(), observer_config);
     PortAccess port = port_for(observer);
     rig.run_for(0.1);  // power-on: the firmware's first calls
     // The parameters in force, written over the port as a whole, as a user would.

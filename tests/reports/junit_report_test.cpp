@@ -67,6 +67,11 @@ TEST(JunitReport, WholeDocument) {
     <properties>
       <property name="firmware" value="ref-bms 1.2 &lt;debug&gt;"/>
       <property name="firmware_file" value="build/lib/libbms_firmware.so"/>
+      <property name="board.backend" value="zmq:tcp://127.0.0.1:5555"/>
+      <property name="board.board" value="bench 2"/>
+      <property name="board.firmware" value="ref-bms 1.2 &lt;debug&gt;"/>
+      <property name="board.daq" value="DAQ &amp; shunt"/>
+      <property name="board.calibration" value="2026-11-30"/>
       <property name="seed" value="42"/>
     </properties>
     <testcase classname="generated" name="p005_cell_ov_protection" time="12.500000">
@@ -87,6 +92,11 @@ waveform: results/generated_p005_cell_ov_protection.vcd
     <properties>
       <property name="firmware" value="ref-bms 1.2 &lt;debug&gt;"/>
       <property name="firmware_file" value="build/lib/libbms_firmware.so"/>
+      <property name="board.backend" value="zmq:tcp://127.0.0.1:5555"/>
+      <property name="board.board" value="bench 2"/>
+      <property name="board.firmware" value="ref-bms 1.2 &lt;debug&gt;"/>
+      <property name="board.daq" value="DAQ &amp; shunt"/>
+      <property name="board.calibration" value="2026-11-30"/>
       <property name="seed" value="42"/>
     </properties>
     <testcase classname="scenarios" name="charge_in_freeze" time="0.000000">

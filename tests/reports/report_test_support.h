@@ -42,6 +42,7 @@ inline rig::SuiteResult sample_suite() {
     rig::SuiteResult r;
     r.firmware = "ref-bms 1.2 <debug>";
     r.firmware_file = "build/lib/libbms_firmware.so";
+    r.board = {"zmq:tcp://127.0.0.1:5555", "bench 2", "ref-bms 1.2 <debug>", "DAQ & shunt", "2026-11-30"};
     r.seed = 42;
 
     rig::ScenarioResult ov;
