@@ -422,7 +422,13 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
     if (item.threshold) {
         Probes probes(rig, port);
         oracle::Tolerances tol = oracle::tolerances(config.pack, config.board.tick_s);
-        tol.link_s = rig.adapter().timing_slack_s();
+        if (rig.adapter().real_time()) {
+            const DaqDeclaration d = rig.adapter().daq();
+            tol = oracle::widened_for_daq(tol, config.pack,
+                                          {d.cell_voltage_resolution_uV * 1e-6, d.pack_voltage_resolution_mV * 1e-3,
+                                           d.current_resolution_mA * 1e-3, d.ntc_resolution_ohm},
+                                          rig.adapter().timing_slack_s());
+        }
         oracle::CheckContext ctx{rig, port, probes, params, tol};
         ScenarioResult r;
         r.name = item.name;
@@ -687,8 +693,12 @@ SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
             if (std::chrono::duration<double>(now - it->second.started).count() > limit) {
                 kill(it->first, SIGKILL);
                 waitpid(it->first, nullptr, 0);
-                char why[96];
-                std::snprintf(why, sizeof why, "no result within %g s of wall time (a hung firmware?)", limit);
+                char why[200];
+                // On a board in real time an item takes its simulated time in wall time.
+                std::snprintf(why, sizeof why, "no result within %g s of wall time (a hung firmware?%s)", limit,
+                              o.board_uri.find("mode=realtime") != std::string::npos
+                                  ? " in real time an item takes its simulated time: raise --timeout-s"
+                                  : "");
                 finish(index, failed(plan.items[index], ScenarioStatus::timeout, why));
                 it = running.erase(it);
             } else {

@@ -13,6 +13,18 @@
 
 namespace bmshil::rig {
 
+// What a board's DAQ declares of itself (PROTOCOL.md, WELCOME `daq`): the
+// steps its emulators set values in, and its latencies. All 0 for a board
+// that gets the rig's values as they are.
+struct DaqDeclaration {
+    double cell_voltage_resolution_uV = 0.0;
+    double pack_voltage_resolution_mV = 0.0;
+    double current_resolution_mA = 0.0;
+    double ntc_resolution_ohm = 0.0;
+    double input_latency_us = 0.0;
+    double edge_resolution_us = 0.0;
+};
+
 class BoardAdapter {
 public:
     virtual ~BoardAdapter() = default;
@@ -62,6 +74,7 @@ public:
     // Why the item cannot be judged on this board ("" = it can): real-time
     // pacing that fell behind too often.
     virtual std::string inconclusive_reason() const { return ""; }
+    virtual DaqDeclaration daq() const { return {}; }
     // One line of the link's figures for the log ("" = nothing to say).
     virtual std::string link_figures() const { return ""; }
 };

@@ -42,4 +42,19 @@ Tolerances tolerances(const model::PackConfig& pack, double tick_s) {
     return t;
 }
 
+Tolerances widened_for_daq(Tolerances t, const model::PackConfig& pack, const DaqSteps& steps, double link_s) {
+    const double n = static_cast<double>(pack.cell_count);
+    t.cell_V += 0.5 * steps.cell_V;
+    t.spread_V += steps.cell_V;  // two channels
+    t.pack_V += 0.5 * n * steps.cell_V;
+    t.terminal_V += 0.5 * steps.pack_V;
+    t.current_A += 0.5 * steps.current_A;
+    // An NTC step in ohms, in kelvin where it is coarsest of the range the
+    // thresholds use (60 degC: the resistance is smallest there).
+    const double r60_ohm = pack.ntc.r25_ohm * std::exp(pack.ntc.beta_K * (1.0 / 333.15 - 1.0 / 298.15));
+    t.temperature_degC += 0.5 * steps.ntc_ohm / r60_ohm / (pack.ntc.beta_K / (333.15 * 333.15));
+    t.link_s = link_s;
+    return t;
+}
+
 }  // namespace bmshil::rig::oracle

@@ -24,6 +24,14 @@ struct Tolerances {
 
 Tolerances tolerances(const model::PackConfig& pack, double tick_s);
 
+// The same on a board in real time behind a DAQ: its emulators set each value
+// only to their declared resolution (half a step each way), and its reactions
+// reach the rig `link_s` late.
+struct DaqSteps {
+    double cell_V = 0.0, pack_V = 0.0, current_A = 0.0, ntc_ohm = 0.0;
+};
+Tolerances widened_for_daq(Tolerances t, const model::PackConfig& pack, const DaqSteps& steps, double link_s);
+
 // How long a flag read over the port may trail its change: the oracle looks
 // at flags every 50 ms (one Modbus transaction each); FETs every tick.
 constexpr double kFlagPoll_s = 0.05;

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "adapters/zmq/link.h"
+#include "virtual_board/short_circuit_afe.h"
 
 namespace bmshil::rig {
 
@@ -32,6 +33,7 @@ struct VirtualBoard::Session {
     bmshil_board_inputs in{};
     std::vector<std::uint8_t> rx, tx;
     json edges = json::array();
+    ShortCircuitAfe afe;  // in real time the board's AFE is its own, as on a real board
 };
 
 namespace {
@@ -215,7 +217,8 @@ void VirtualBoard::hello(const zmq::message_t& from, const daq::Message& m) {
         {"major", daq::kMajor},
         {"minor", daq::kMinor},
         {"session", std::to_string(getpid()) + "-" + std::to_string(next_copy_)},
-        {"capabilities", json::array({"lockstep", "realtime", "rs485", "edge_capture"})},
+        {"capabilities", mode == "realtime" ? json::array({"lockstep", "realtime", "rs485", "edge_capture", "afe_on_board"})
+                                            : json::array({"lockstep", "realtime", "rs485", "edge_capture"})},
         {"identity",
          {{"board", options_.board_name + " on " + host},
           {"firmware", firmware_name_},
@@ -236,8 +239,17 @@ void VirtualBoard::hello(const zmq::message_t& from, const daq::Message& m) {
 
 void VirtualBoard::call_firmware(Session& s) {
     bmshil_board_port port{s.rx.data(), s.rx.size(), s.tx_buffer.data(), s.tx_buffer.size(), 0};
+    if (s.mode == "realtime") {
+        s.in.afe_sc_tripped = s.afe.latched() ? 1 : 0;
+        s.in.afe_sc_trip_time_us = s.afe.trip_us();
+    }
     s.out.afe_sc_clear = 0;
     s.firmware->step(s.in, s.out, port);
+    if (s.mode == "realtime") {
+        s.afe.configure(s.out.afe_sc_threshold_ma, s.out.afe_sc_delay_us);
+        if (s.out.afe_sc_clear) s.afe.release();
+        s.afe.sense(s.in.shunt_current_ma, s.in.now_us);
+    }
     ++firmware_calls_;
     s.rx.clear();
     s.tx.insert(s.tx.end(), s.tx_buffer.begin(), s.tx_buffer.begin() + static_cast<long>(std::min(port.tx_len, s.tx_buffer.size())));
@@ -332,12 +344,14 @@ void VirtualBoard::handle(const zmq::message_t& from, daq::Message& m) {
                 return;
             }
             const bmshil_board_inputs before = s->in;
+            const std::uint64_t now_us = board_us(s->epoch);
+            const bool tripped = s->afe.update(now_us);  // on the current the pins held until now
             s->in = daq::decode_inputs(daq::field(m.body, "in"));
+            s->afe.sense(s->in.shunt_current_ma, now_us);
             const std::vector<std::uint8_t> rx = daq::bytes_of(m.body, "rx");
             s->rx.insert(s->rx.end(), rx.begin(), rx.end());
             // What a real board takes as an interrupt runs the firmware at once.
-            const bool interrupt = !rx.empty() || s->in.button_pressed != before.button_pressed ||
-                                   (s->in.afe_sc_tripped && !before.afe_sc_tripped);
+            const bool interrupt = !rx.empty() || s->in.button_pressed != before.button_pressed || tripped;
             if (interrupt) {
                 const bmshil_board_outputs was = s->out;
                 s->in.now_us = board_us(s->epoch);
@@ -348,7 +362,9 @@ void VirtualBoard::handle(const zmq::message_t& from, daq::Message& m) {
             json body = {{"board_us", board_us(s->epoch)},
                          {"out", daq::encode(s->out)},
                          {"edges", std::move(s->edges)},
-                         {"tx", json::binary(std::move(s->tx))}};
+                         {"tx", json::binary(std::move(s->tx))},
+                         {"afe_sc_tripped", s->afe.latched()},
+                         {"afe_sc_trip_board_us", s->afe.trip_us()}};
             s->edges = json::array();
             s->tx.clear();
             answer(from, s, m, "APPLY_OK", std::move(body));
@@ -371,7 +387,10 @@ std::chrono::milliseconds VirtualBoard::time_to_next_tick() const {
     const auto now = clock_type::now();
     for (const auto& [key, s] : sessions_) {
         if (!s->running) continue;
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(s->next_call - now);
+        auto next = s->next_call;
+        if (const std::uint64_t due = s->afe.trip_due_us())
+            next = std::min(next, s->epoch + std::chrono::microseconds(due));
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next - now);
         wait = std::min(wait, std::max(left, std::chrono::milliseconds(0)));
     }
     return wait;
@@ -380,12 +399,17 @@ std::chrono::milliseconds VirtualBoard::time_to_next_tick() const {
 void VirtualBoard::run_due_ticks() {
     const auto now = clock_type::now();
     for (auto& [key, s] : sessions_) {
-        if (!s->running || now < s->next_call) continue;
+        if (!s->running) continue;
+        // The AFE's trip is an interrupt: the firmware runs at once.
+        const bool tripped = s->afe.update(board_us(s->epoch));
+        const bool tick_due = now >= s->next_call;
+        if (!tripped && !tick_due) continue;
         const bmshil_board_outputs was = s->out;
         s->in.now_us = board_us(s->epoch);
         call_firmware(*s);
         if (!same_outputs(was, s->out))
             s->edges.push_back({{"board_us", s->in.now_us}, {"out", daq::encode(s->out)}});
+        if (!tick_due) continue;  // the interrupt leaves the tick where it was
         // As the board in the rig does: the next tick, or later if the firmware sleeps.
         auto next = s->next_call + s->tick;
         if (s->out.next_wake_us > s->in.now_us)

@@ -23,16 +23,6 @@ struct ZmqAdapterOptions {
     std::size_t max_calls_ahead = 4096;
 };
 
-// What the board side declared of its DAQ in WELCOME (PROTOCOL.md, `daq`).
-struct DaqDeclaration {
-    double cell_voltage_resolution_uV = 0.0;
-    double pack_voltage_resolution_mV = 0.0;
-    double current_resolution_mA = 0.0;
-    double ntc_resolution_ohm = 0.0;
-    double input_latency_us = 0.0;
-    double edge_resolution_us = 0.0;
-};
-
 class ZmqAdapter : public BoardAdapter {
 public:
     // Connects and shakes hands; throws daq::LinkError (or VersionMismatch)
@@ -42,7 +32,7 @@ public:
 
     std::string name() const override { return identity_.firmware; }
     BoardIdentity identity() const override { return identity_; }
-    const DaqDeclaration& daq() const { return daq_; }
+    DaqDeclaration daq() const override { return daq_; }
     void reset(bmshil_board_storage& storage) override;
     void step(const bmshil_board_inputs& in, bmshil_board_outputs& out, bmshil_board_port& port) override;
     std::size_t max_calls_ahead() const override { return options_.mode == "lockstep" ? options_.max_calls_ahead : 1; }
