@@ -358,6 +358,7 @@ void VirtualBoard::handle(const zmq::message_t& from, daq::Message& m) {
                 call_firmware(*s);
                 if (!same_outputs(was, s->out))
                     s->edges.push_back({{"board_us", s->in.now_us}, {"out", daq::encode(s->out)}});
+                plan_next_call(*s);
             }
             json body = {{"board_us", board_us(s->epoch)},
                          {"out", daq::encode(s->out)},
@@ -402,20 +403,22 @@ void VirtualBoard::run_due_ticks() {
         if (!s->running) continue;
         // The AFE's trip is an interrupt: the firmware runs at once.
         const bool tripped = s->afe.update(board_us(s->epoch));
-        const bool tick_due = now >= s->next_call;
-        if (!tripped && !tick_due) continue;
+        if (!tripped && now < s->next_call) continue;
         const bmshil_board_outputs was = s->out;
         s->in.now_us = board_us(s->epoch);
         call_firmware(*s);
         if (!same_outputs(was, s->out))
             s->edges.push_back({{"board_us", s->in.now_us}, {"out", daq::encode(s->out)}});
-        if (!tick_due) continue;  // the interrupt leaves the tick where it was
-        // As the board in the rig does: the next tick, or later if the firmware sleeps.
-        auto next = s->next_call + s->tick;
-        if (s->out.next_wake_us > s->in.now_us)
-            next = std::max(next, s->epoch + std::chrono::microseconds(s->out.next_wake_us));
-        s->next_call = std::max(next, now);
+        plan_next_call(*s);
     }
+}
+
+void VirtualBoard::plan_next_call(Session& s) {
+    // After every call, an interrupt's too, as the board in the rig plans it:
+    // the next tick, or later if the firmware asked to sleep.
+    auto next = clock_type::now() + s.tick;
+    if (s.out.next_wake_us > s.in.now_us) next = s.epoch + std::chrono::microseconds(s.out.next_wake_us);
+    s.next_call = next;
 }
 
 void VirtualBoard::drop_idle_sessions() {

@@ -55,6 +55,7 @@ private:
     void refuse(const zmq::message_t& to, const std::string& code, const std::string& message, std::uint64_t seq);
     void hello(const zmq::message_t& from, const daq::Message& m);
     void run_due_ticks();
+    void plan_next_call(Session& s);
     void call_firmware(Session& s);
     void handle_zap();
     void drop_idle_sessions();
