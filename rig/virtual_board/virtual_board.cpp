@@ -295,9 +295,7 @@ void VirtualBoard::handle(const zmq::message_t& from, daq::Message& m) {
             const std::uint64_t now = s->running ? board_us(s->epoch) : 0;
             answer(from, s, m, "PONG", {{"rig_us", daq::field(m.body, "rig_us")}, {"board_us", now}});
         } else if (s->mode == "lockstep" && m.type == "RESET") {
-            bmshil_board_storage storage{s->storage.data(), s->storage.size()};
-            s->firmware->reset(storage);
-            s->out = bmshil_board_outputs{};
+            power_on(*s);
             answer(from, s, m, "RESET_OK", json::object());
         } else if (s->mode == "lockstep" && m.type == "STEP") {
             s->in = daq::decode_inputs(daq::field(m.body, "in"));
@@ -331,9 +329,7 @@ void VirtualBoard::handle(const zmq::message_t& from, daq::Message& m) {
                    {{"ran", ran}, {"out", daq::encode(s->out)}, {"tx", json::binary(std::move(s->tx))}});
             s->tx.clear();
         } else if (s->mode == "realtime" && m.type == "START") {
-            bmshil_board_storage storage{s->storage.data(), s->storage.size()};
-            s->firmware->reset(storage);
-            s->out = bmshil_board_outputs{};
+            power_on(*s);
             s->epoch = clock_type::now();
             s->running = true;
             s->next_call = s->epoch;  // the first call at once, as at power-on
@@ -352,14 +348,7 @@ void VirtualBoard::handle(const zmq::message_t& from, daq::Message& m) {
             s->rx.insert(s->rx.end(), rx.begin(), rx.end());
             // What a real board takes as an interrupt runs the firmware at once.
             const bool interrupt = !rx.empty() || s->in.button_pressed != before.button_pressed || tripped;
-            if (interrupt) {
-                const bmshil_board_outputs was = s->out;
-                s->in.now_us = board_us(s->epoch);
-                call_firmware(*s);
-                if (!same_outputs(was, s->out))
-                    s->edges.push_back({{"board_us", s->in.now_us}, {"out", daq::encode(s->out)}});
-                plan_next_call(*s);
-            }
+            if (interrupt) call_on_own_clock(*s);
             json body = {{"board_us", board_us(s->epoch)},
                          {"out", daq::encode(s->out)},
                          {"edges", std::move(s->edges)},
@@ -404,13 +393,24 @@ void VirtualBoard::run_due_ticks() {
         // The AFE's trip is an interrupt: the firmware runs at once.
         const bool tripped = s->afe.update(board_us(s->epoch));
         if (!tripped && now < s->next_call) continue;
-        const bmshil_board_outputs was = s->out;
-        s->in.now_us = board_us(s->epoch);
-        call_firmware(*s);
-        if (!same_outputs(was, s->out))
-            s->edges.push_back({{"board_us", s->in.now_us}, {"out", daq::encode(s->out)}});
-        plan_next_call(*s);
+        call_on_own_clock(*s);
     }
+}
+
+void VirtualBoard::power_on(Session& s) {
+    bmshil_board_storage storage{s.storage.data(), s.storage.size()};
+    s.firmware->reset(storage);
+    s.out = bmshil_board_outputs{};
+    s.afe = ShortCircuitAfe{};
+}
+
+void VirtualBoard::call_on_own_clock(Session& s) {
+    // A call at the board's own time, in real time: a tick or an interrupt.
+    const bmshil_board_outputs was = s.out;
+    s.in.now_us = board_us(s.epoch);
+    call_firmware(s);
+    if (!same_outputs(was, s.out)) s.edges.push_back({{"board_us", s.in.now_us}, {"out", daq::encode(s.out)}});
+    plan_next_call(s);
 }
 
 void VirtualBoard::plan_next_call(Session& s) {

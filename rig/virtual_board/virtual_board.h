@@ -56,6 +56,8 @@ private:
     void hello(const zmq::message_t& from, const daq::Message& m);
     void run_due_ticks();
     void plan_next_call(Session& s);
+    void power_on(Session& s);  // a power-on reset: storage kept, outputs and AFE cleared
+    void call_on_own_clock(Session& s);
     void call_firmware(Session& s);
     void handle_zap();
     void drop_idle_sessions();

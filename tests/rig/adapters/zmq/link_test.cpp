@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "../virtual_board_process.h"
+#include "fake_board.h"
 #include "adapters/zmq/zmq_adapter.h"
 #include "virtual_board/virtual_board.h"
 
@@ -33,39 +34,6 @@ double ms_since(clock_type::time_point t) {
     return std::chrono::duration<double, std::milli>(clock_type::now() - t).count();
 }
 
-// A board that answers HELLO as `hello_answer` says, then keeps silent.
-class FakeBoard {
-public:
-    FakeBoard(const std::string& endpoint, std::function<void(zmq::socket_t&, const zmq::message_t&, daq::Message&)> on_hello)
-        : socket_(context_, zmq::socket_type::router) {
-        socket_.set(zmq::sockopt::linger, 0);
-        socket_.bind(endpoint);
-        thread_ = std::thread([this, on_hello] {
-            while (!stop_) {
-                zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-                zmq::poll(&item, 1, std::chrono::milliseconds(20));
-                if (!(item.revents & ZMQ_POLLIN)) continue;
-                zmq::message_t from;
-                daq::Message m = daq::receive(socket_, &from);
-                ++received_;
-                if (m.type == "HELLO") on_hello(socket_, from, m);
-            }
-        });
-    }
-    ~FakeBoard() {
-        stop_ = true;
-        thread_.join();
-    }
-    int received() const { return received_; }
-
-private:
-    zmq::context_t context_{1};
-    zmq::socket_t socket_;
-    std::atomic<bool> stop_{false};
-    std::atomic<int> received_{0};
-    std::thread thread_;
-};
-
 json welcome_body() {
     return {{"major", 1}, {"minor", 0}, {"session", "fake"}, {"capabilities", {"lockstep"}},
             {"identity", {{"board", "fake"}, {"firmware", "fake"}, {"daq", "none"}, {"calibration", "none"}}},
@@ -82,14 +50,7 @@ ZmqAdapterOptions adapter_options(const std::string& endpoint, int timeout_ms) {
 
 TEST(Link, AnotherProtocolVersionIsAClearErrorAtTheHandshake) {
     const std::string endpoint = "ipc://" + scratch("v2.ipc");
-    FakeBoard board(endpoint, [](zmq::socket_t& s, const zmq::message_t& from, daq::Message& m) {
-        daq::Message e;
-        e.protocol = "BMSHIL-DAQ/2";
-        e.type = "ERROR";
-        e.seq = m.seq;
-        e.body = daq::error_body("version", "this board speaks BMSHIL-DAQ/2", m.seq);
-        daq::send(s, e, zmq::message_t(from.data(), from.size()));
-    });
+    testing::FakeBoard board(endpoint, testing::answer_as_version_2);
     const auto start = clock_type::now();
     try {
         ZmqAdapter adapter(adapter_options(endpoint, 2000));
@@ -130,7 +91,7 @@ TEST(Link, VirtualBoardRefusesAnotherMajorVersion) {
 
 TEST(Link, AStalledBoardIsAnErrorWithinItsTimeout) {
     const std::string endpoint = "ipc://" + scratch("stalled.ipc");
-    FakeBoard board(endpoint, [](zmq::socket_t& s, const zmq::message_t& from, daq::Message& m) {
+    testing::FakeBoard board(endpoint, [](zmq::socket_t& s, const zmq::message_t& from, const daq::Message& m) {
         daq::Message w;
         w.type = "WELCOME";
         w.seq = m.seq;

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "../virtual_board_process.h"
-#include "adapters/zmq/messages.h"
+#include "fake_board.h"
 #include "suite.h"
 
 int sc_main(int, char*[]) { return 0; }
@@ -86,26 +86,7 @@ TEST(RemoteSuite, ABoardThatDiesMidItemIsAnErrorAndTheRunGoesOnAfterAReconnect) 
 TEST(RemoteSuite, AVersionMismatchIsAnErrorBeforeAnyItem) {
     std::filesystem::create_directories(kScratch);
     const std::string endpoint = "ipc://" + kScratch + "/v2.ipc";
-    zmq::context_t context;
-    zmq::socket_t router(context, zmq::socket_type::router);
-    router.set(zmq::sockopt::linger, 0);
-    router.bind(endpoint);
-    std::atomic<bool> stop{false};
-    std::thread board([&] {
-        while (!stop) {
-            zmq::pollitem_t item{router.handle(), 0, ZMQ_POLLIN, 0};
-            zmq::poll(&item, 1, std::chrono::milliseconds(20));
-            if (!(item.revents & ZMQ_POLLIN)) continue;
-            zmq::message_t from;
-            daq::Message m = daq::receive(router, &from);
-            daq::Message e;
-            e.protocol = "BMSHIL-DAQ/2";
-            e.type = "ERROR";
-            e.seq = m.seq;
-            e.body = daq::error_body("version", "this board speaks BMSHIL-DAQ/2", m.seq);
-            daq::send(router, e, zmq::message_t(from.data(), from.size()));
-        }
-    });
+    testing::FakeBoard board(endpoint, testing::answer_as_version_2);
     const SuiteOptions o = options("zmq:" + endpoint, "v2", "p005");
     try {
         run_suite(o, nullptr);
@@ -114,8 +95,6 @@ TEST(RemoteSuite, AVersionMismatchIsAnErrorBeforeAnyItem) {
         EXPECT_NE(std::string(e.what()).find("BMSHIL-DAQ/2"), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("nothing was run"), std::string::npos) << e.what();
     }
-    stop = true;
-    board.join();
     std::size_t results = 0;
     if (std::filesystem::exists(o.results_dir))
         for (const auto& f : std::filesystem::directory_iterator(o.results_dir)) results += f.path().extension() == ".json";
