@@ -8,7 +8,7 @@ packages=(
   libsystemc-dev libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libmodbus-dev libzmq3-dev cppzmq-dev
-  pybind11-dev python3-pybind11 python3-dev python3-pytest python3-numpy python3-zmq python3-msgpack python3-serial
+  pybind11-dev python3-pybind11 python3-dev python3-pytest python3-pytest-xdist python3-numpy python3-zmq python3-msgpack python3-serial
   gcc-arm-none-eabi libnewlib-arm-none-eabi
   clang libclang-rt-14-dev
 )

@@ -51,8 +51,10 @@ def test_heartbeats_come_every_heartbeat_ms(context, make_agent):
         assert 4 <= len(beats) <= 6
         assert all(h.seq == 0 and h.body == {} for h in beats)
         gaps_ms = [(b.received_s - a_.received_s) * 1000 for a_, b in zip(beats, beats[1:])]
-        # The agent polls at least every 10 ms; the rest is thread scheduling.
-        assert all(70 <= g <= 150 for g in gaps_ms), gaps_ms
+        # The agent polls at least every 10 ms; the rest is thread scheduling, which on
+        # a loaded machine can delay one beat and so shorten the next gap.
+        assert all(40 <= g <= 200 for g in gaps_ms), gaps_ms
+        assert 90 <= sum(gaps_ms) / len(gaps_ms) <= 130, gaps_ms
     finally:
         c.close()
 
@@ -72,8 +74,9 @@ def test_a_lost_link_puts_the_bench_in_its_safe_state(context, make_agent):
             time.sleep(0.005)
         assert len(a.instruments.safe_state_times) == safe_before + 1
         after_ms = (a.instruments.safe_state_times[-1] - silent_from) * 1000
-        # Not before the timeout; within it plus the agent's 10 ms poll and thread scheduling.
-        assert 300 <= after_ms <= 300 + 60, after_ms
+        # Not before the timeout; within it plus the agent's 10 ms poll and thread
+        # scheduling (up to 150 ms on a loaded machine).
+        assert 300 <= after_ms <= 300 + 150, after_ms
         assert a.instruments.settings.shunt_current_mA == 0
         assert a.instruments.settings.cell_tap_uV == [3_300_000] * 16
         assert a.instruments.settings.ntc_ohm == [10_000] * 6

@@ -15,5 +15,6 @@ set(BMSHIL_OBSERVER_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/register_map.cpp
   ${CMAKE_CURRENT_LIST_DIR}/modbus_observer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/settings_writer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/port_access.cpp
 )
 set(BMSHIL_OBSERVER_LIBRARIES PkgConfig::LIBMODBUS nlohmann_json::nlohmann_json Threads::Threads)

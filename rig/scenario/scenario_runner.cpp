@@ -222,6 +222,16 @@ ScenarioResult ScenarioRunner::run(const Scenario& s) {
     return out;
 }
 
+void ScenarioRunner::apply(const Step& step, ScenarioResult& out) {
+    static const Scenario outside = [] {
+        Scenario s;
+        s.file = "<rig>";
+        s.name = "rig";
+        return s;
+    }();
+    execute(step, outside, out);
+}
+
 void ScenarioRunner::execute(const Step& step, const Scenario& s, ScenarioResult& out) {
     try {
         execute_step(step, s, out);

@@ -37,6 +37,16 @@ public:
     // findings are added at the end.
     ScenarioResult run(const Scenario& s);
 
+    // One step outside a scenario: the Python rig drives its inputs this way,
+    // so a charger or a load means the same there as in a scenario file.
+    // Findings of an expect or a wait_until go to `out`.
+    void apply(const Step& step, ScenarioResult& out);
+    // The parameter set in force (the runner's copy), and a new one after the
+    // caller wrote it to the board.
+    const oracle::ParameterSet& parameters() const { return params_; }
+    void set_parameters(const oracle::ParameterSet& set) { params_ = set; }
+    Probes& probes() { return probes_; }
+
     // A signal's value now (probes.h): outputs, model truth, or the port.
     double signal(const std::string& name);
     bool holds(const Condition& c);
