@@ -29,7 +29,9 @@ def test_no_charge_in_the_freeze_until_the_cells_warm_past_the_recovery():
         warm = rec.take()
         # Charge resumed only once the coldest cell had passed the recovery.
         assert rig.read("cell_min_degC") >= p[28] - 0.5
-        resumed_at = bmshil.ever(warm, "current_A > 1")
-        before = warm.time_s < resumed_at
-        assert np.all(warm["cell_min_degC"][before][:-1] < p[28] + 0.5)
+        # Until then (sampled every second) no current, and the cells below
+        # the recovery for all but the last seconds.
+        bmshil.always(warm, "current_A <= 0.5", parameter="#28 charging under-temperature recovery")
+        assert np.all(warm["cell_min_degC"][:-2] < p[28] + 0.5)
+        assert warm["cell_min_degC"][-1] >= p[28] - 0.5
         assert rig.safety() == []

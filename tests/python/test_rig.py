@@ -128,7 +128,7 @@ def test_a_recorder_at_every_call_sees_every_tick():
         # The bundled firmware asks for a call every 10 ms while awake.
         steps = np.diff(t[1:])
         assert np.allclose(steps, 0.01, atol=1e-9), steps[:10]
-        assert len(t) == 101
+        assert len(t) == 101  # the sample at record(), then a call every 10 ms for 1 s
 
 
 def test_the_in_process_rig_hands_traces_over_without_a_copy():
@@ -151,9 +151,9 @@ def test_the_in_process_rig_hands_traces_over_without_a_copy():
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
                          env=dict(os.environ), check=True).stdout.splitlines()
-    # The first sample, then 101 calls in a second; the memory the C++ side
+    # The first sample, then 100 calls in a second; the memory the C++ side
     # wrote, owned by a capsule (no copy).
-    assert out[0] == "102 PyCapsule"
+    assert out[0] == "101 PyCapsule"
     assert out[1].startswith("second: one rig per process")
 
 
