@@ -49,7 +49,10 @@ def main() -> int:
         return 1
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGUSR1, _interrupt)
-    from bmshil import _bmshil  # after the signals: importing SystemC takes a while
+    # The compiled module alone, beside this file: the worker needs neither
+    # the package nor NumPy, and starts faster without them.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import _bmshil  # after the signals: importing SystemC takes a while
 
     conn = Connection(fd)
     session = None

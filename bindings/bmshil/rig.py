@@ -43,13 +43,12 @@ class _Worker:
     def __init__(self, timeout_s: Optional[float]):
         self.timeout_s = timeout_s
         ours, theirs = socket.socketpair()
-        env = dict(os.environ)
-        package_parent = str(Path(__file__).resolve().parent.parent)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
+        # -S: no site packages; the worker imports the compiled module beside
+        # it and the standard library only, so it starts in tens of ms.
+        worker = Path(__file__).resolve().parent / "_worker.py"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bmshil._worker", str(theirs.fileno())],
+            [sys.executable, "-S", str(worker), str(theirs.fileno())],
             pass_fds=[theirs.fileno()],
-            env=env,
             stdin=subprocess.DEVNULL,
         )
         theirs.close()
