@@ -10,10 +10,6 @@ namespace {
 // keeps the exact values.
 std::string number(double v) { return format_general(v, 6); }
 
-std::string quantity(double v, const std::string& unit) {
-    return unit.empty() ? number(v) : number(v) + " " + unit;
-}
-
 // "(parameter 5)", "(switch 12)", "(parameter 5, switch 12)" or "".
 std::string reference(const rig::Finding& f) {
     std::string r;
@@ -31,6 +27,10 @@ std::string one_line(std::string text) {
 }
 
 }  // namespace
+
+std::string quantity(double v, const std::string& unit) {
+    return unit.empty() ? number(v) : number(v) + " " + unit;
+}
 
 std::string finding_line(const rig::Finding& f) {
     std::string line = f.check + reference(f) + ": configured " + quantity(f.configured, f.unit) + ", measured " +

@@ -8,6 +8,9 @@
 
 namespace bmshil::reports {
 
+// "3.65 V": a value with six significant digits and its unit ("" for none).
+std::string quantity(double v, const std::string& unit);
+
 // "p005.trip_value (parameter 5): configured 3.65 V, measured 3.72 V,
 //  tolerance 0.01 V: cell 3 tripped 70 mV late"
 // Always one line (line breaks in the parts become spaces); numbers as %.6g.

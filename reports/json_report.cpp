@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "file_output.h"
+#include "json_number.h"
 
 namespace bmshil::reports {
 
@@ -25,11 +26,7 @@ using rig::SuiteResult;
 
 // ---- writing ----
 
-json number(double v) {
-    if (std::isnan(v)) return "NaN";
-    if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-    return v;
-}
+json number(double v) { return json_number(v); }
 
 json numbered_reasons(const std::vector<std::pair<int, std::string>>& list) {
     json out = json::array();

@@ -8,12 +8,15 @@ KeyboardInterrupt as SIGUSR1, which stops a running call with
 KeyboardInterrupt, and as SIGINT to a running suite, which stops its items.
 """
 
-import ctypes
+import _signal
+import _socket
 import os
-import signal
 import sys
-from multiprocessing.connection import Connection
-from multiprocessing.reduction import send_handle
+
+# The compiled module and the channel, beside this file: the worker needs
+# neither the package nor NumPy, and starts faster without them.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _channel import Channel  # noqa: E402
 
 _in_call = False
 
@@ -23,12 +26,6 @@ def _interrupt(signum, frame):
     # call ended is dropped (its answer is on its way).
     if _in_call:
         raise KeyboardInterrupt
-
-
-def _die_with_parent():
-    PR_SET_PDEATHSIG = 1
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _error(e):
@@ -44,17 +41,16 @@ def main() -> int:
     global _in_call
     fd = int(sys.argv[1])
     parent = os.getppid()
-    _die_with_parent()
-    if os.getppid() != parent:  # the parent was gone before the line above
-        return 1
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGUSR1, _interrupt)
-    # The compiled module alone, beside this file: the worker needs neither
-    # the package nor NumPy, and starts faster without them.
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    # The builtin _signal and _socket, not signal and socket: their Python
+    # layers cost more start-up time than the whole of the rest.
+    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+    _signal.signal(_signal.SIGUSR1, _interrupt)
     import _bmshil  # after the signals: importing SystemC takes a while
 
-    conn = Connection(fd)
+    _bmshil.die_with_parent()
+    if os.getppid() != parent:  # the parent was gone before that
+        return 1
+    conn = Channel(_socket.socket(fileno=fd))
     session = None
     while True:
         try:
@@ -74,7 +70,7 @@ def main() -> int:
                 conn.send(_error(e))
                 continue
             conn.send(("trace", rows, columns, names))
-            send_handle(conn, trace_fd, parent)
+            conn.send_fd(trace_fd)
             os.close(trace_fd)
             continue
         try:

@@ -11,14 +11,13 @@ import subprocess
 import sys
 import time
 import weakref
-from multiprocessing.connection import Connection
-from multiprocessing.reduction import recv_handle
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
 from . import _paths
+from ._channel import Channel
 from .errors import FirmwareCrash, FirmwareHang, RigClosed, RigError
 from .trace import Trace
 
@@ -52,13 +51,13 @@ class _Worker:
             stdin=subprocess.DEVNULL,
         )
         theirs.close()
-        self.conn = Connection(ours.detach())
+        self.conn = Channel(ours)
         self.closed = False
         # A rig dropped without close() still ends its process.
         self._finalizer = weakref.finalize(self, _Worker._end, self.process, self.conn)
 
     @staticmethod
-    def _end(process: subprocess.Popen, conn: Connection) -> None:
+    def _end(process: subprocess.Popen, conn: Channel) -> None:
         try:
             conn.close()
         except OSError:
@@ -98,9 +97,16 @@ class _Worker:
                         f"no answer to {doing} within {self.timeout_s:g} s: the firmware hung "
                         f"(the rig's process, pid {self.process.pid}, was killed; raise timeout_s for longer runs)"
                     )
-            return self.conn.recv()
         except KeyboardInterrupt:
             self._interrupt(forward)
+            raise
+        try:
+            return self.conn.recv()
+        except KeyboardInterrupt:
+            # Half a message read: the stream cannot be trusted any more.
+            self.process.kill()
+            self.process.wait()
+            self.closed = True
             raise
         except (EOFError, ConnectionError):
             raise self._died(doing) from None
@@ -131,7 +137,7 @@ class _Worker:
             return reply[1]
         if reply[0] == "trace":
             _, rows, columns, names = reply
-            fd = recv_handle(self.conn)
+            fd = self.conn.recv_fd()
             try:
                 if rows == 0:
                     data = np.empty((0, columns))

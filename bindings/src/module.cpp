@@ -7,7 +7,10 @@
 #include <pybind11/stl.h>
 
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <atomic>
 
@@ -177,6 +180,10 @@ PYBIND11_MODULE(_bmshil, m) {
             py::arg("recorder"), "(fd, rows, columns) of the recorder's memory file; the caller closes fd.")
         .def("stop", &Session::stop, py::arg("recorder"))
         .def("close_waveform", &Session::close_waveform);
+
+    m.def(
+        "die_with_parent", [] { prctl(PR_SET_PDEATHSIG, SIGKILL); },
+        "This process is killed when its parent dies (a worker behind a Rig).");
 
     m.def(
         "run_suite",

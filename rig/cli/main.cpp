@@ -7,6 +7,7 @@
 
 #include "bench.h"
 #include "board_commands.h"
+#include "compare_command.h"
 #include "params_command.h"
 #include "suite_commands.h"
 #include "validators.h"
@@ -121,6 +122,9 @@ int sc_main(int argc, char* argv[]) {
     auto* keygen = app.add_subcommand("keygen", "Write a CURVE certificate pair for a board link");
     bmshil::rig::cli::KeygenOptions keygen_options;
     bmshil::rig::cli::add_keygen_options(*keygen, keygen_options);
+    auto* compare = app.add_subcommand("compare", "Compare two JSON results: measured values that moved, verdicts that changed");
+    bmshil::rig::cli::CompareCommandOptions compare_options;
+    bmshil::rig::cli::add_compare_options(*compare, compare_options);
 
     try {
         app.parse(argc, argv);
@@ -138,6 +142,7 @@ int sc_main(int argc, char* argv[]) {
         if (*params) return bmshil::rig::cli::params_command(params_options);
         if (*vboard) return bmshil::rig::cli::virtual_board_command(vboard_options);
         if (*keygen) return bmshil::rig::cli::keygen_command(keygen_options);
+        if (*compare) return bmshil::rig::cli::compare_command(compare_options);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bmshil: error: %s\n", e.what());
         return bmshil::rig::cli::exit_status_of(e);
