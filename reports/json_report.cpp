@@ -44,7 +44,11 @@ json finding_json(const Finding& f) {
             {"measured", number(f.measured)},
             {"tolerance", number(f.tolerance)},
             {"unit", f.unit},
-            {"message", f.message}};
+            {"message", f.message},
+            {"stimulus_s", number(f.stimulus_s)},
+            {"reaction_s", number(f.reaction_s)},
+            {"window_from_s", number(f.window_from_s)},
+            {"window_to_s", number(f.window_to_s)}};
 }
 
 json safety_json(const SafetyFinding& s) {
@@ -65,6 +69,7 @@ json scenario_json(const ScenarioResult& s) {
             {"source", s.source},
             {"status", rig::to_string(s.status)},
             {"simulated_s", number(s.simulated_s)},
+            {"wall_s", number(s.wall_s)},
             {"findings", findings},
             {"safety", safety},
             {"error", s.error},
@@ -191,6 +196,10 @@ Finding read_finding(const json& j, const Place& at) {
     f.tolerance = read_double(j, "tolerance", at);
     f.unit = read_string(j, "unit", at);
     f.message = read_string(j, "message", at);
+    f.stimulus_s = read_double(j, "stimulus_s", at);
+    f.reaction_s = read_double(j, "reaction_s", at);
+    f.window_from_s = read_double(j, "window_from_s", at);
+    f.window_to_s = read_double(j, "window_to_s", at);
     return f;
 }
 
@@ -211,6 +220,7 @@ ScenarioResult read_scenario(const json& j, const Place& at) {
     s.source = read_string(j, "source", at);
     s.status = read_status(j, at);
     s.simulated_s = read_double(j, "simulated_s", at);
+    s.wall_s = read_double(j, "wall_s", at);
     const json& findings = read_array(j, "findings", at);
     for (std::size_t i = 0; i < findings.size(); ++i)
         s.findings.push_back(read_finding(findings[i], at.key("findings").index(i)));

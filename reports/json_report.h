@@ -18,7 +18,7 @@ public:
 };
 
 // Version of the layout below; read_json refuses other versions.
-inline constexpr int result_format_version = 3;
+inline constexpr int result_format_version = 4;  // 4: a finding's times, an item's wall_s
 
 // Keys sorted (nlohmann::json's objects are ordered maps), 2-space indent,
 // trailing newline. Top level: format_version, firmware, firmware_file, board

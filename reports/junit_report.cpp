@@ -27,7 +27,7 @@ struct Counts {
         ++tests;
         if (s.status == ScenarioStatus::failed) ++failures;
         if (s.status == ScenarioStatus::error || s.status == ScenarioStatus::timeout) ++errors;
-        time_s += s.simulated_s;
+        time_s += s.wall_s;  // what CI dashboards show: real time, not simulated
     }
     void add(const Counts& c) {
         tests += c.tests;
@@ -83,9 +83,31 @@ std::string system_out(const ScenarioResult& s) {
     return text;
 }
 
-void write_testcase(std::string& out, const ScenarioResult& s) {
-    out += "    <testcase" + attribute("classname", s.group) + attribute("name", case_name(s)) + " time=\"" +
-           seconds(s.simulated_s) + "\">\n";
+std::string property(const std::string& name, const std::string& value) {
+    return "        <property" + attribute("name", name) + attribute("value", value) + "/>\n";
+}
+
+// The simulated time, and per finding what it verifies with the configured
+// and measured values, for tools that chart properties over builds.
+std::string testcase_properties(const ScenarioResult& s) {
+    std::string out = "      <properties>\n";
+    out += property("simulated_s", format_general(s.simulated_s, 12));
+    for (const auto& f : s.findings) {
+        const std::string key = "finding." + f.check + ".";
+        if (f.parameter != 0) out += property(key + "parameter", std::to_string(f.parameter));
+        if (f.switch_number != 0) out += property(key + "switch", std::to_string(f.switch_number));
+        out += property(key + "configured", format_general(f.configured, 12));
+        out += property(key + "measured", format_general(f.measured, 12));
+        out += property(key + "tolerance", format_general(f.tolerance, 12));
+        out += property(key + "unit", f.unit);
+    }
+    return out + "      </properties>\n";
+}
+
+void write_testcase(std::string& out, const ScenarioResult& s, const std::string& classname) {
+    out += "    <testcase" + attribute("classname", classname) + attribute("name", case_name(s)) + " time=\"" +
+           seconds(s.wall_s) + "\">\n";
+    out += testcase_properties(s);
     if (s.status == ScenarioStatus::failed) {
         const std::string text = failure_text(s);
         out += "      <failure" + attribute("message", text) + " type=\"failed\">" + escape_xml_text(text) +
@@ -101,20 +123,43 @@ void write_testcase(std::string& out, const ScenarioResult& s) {
     out += "    </testcase>\n";
 }
 
+// The kind of check an item is, one test suite each: "trip_value",
+// "delay", ... for a generated item ("p005.trip_value"), "port" for the port's
+// cases, the group itself ("scenarios") otherwise.
+std::string kind_of(const std::string& group, const std::string& case_name) {
+    if (group != "generated") return group;
+    const auto dot = case_name.find('.');
+    if (dot == std::string::npos) return group;
+    const std::string head = case_name.substr(0, dot);
+    return head == "port" ? head : case_name.substr(dot + 1);
+}
+
+std::string classname_of(const std::string& group, const std::string& kind) {
+    return kind == group ? group : group + "." + kind;
+}
+
 }  // namespace
 
 std::string junit_xml(const rig::SuiteResult& result) {
-    // Groups sorted by name; within a group, scenarios by name. The suite is
-    // already sorted, but the file must not depend on who assembled it.
+    // Suites by kind of check, sorted by name; within one, items by name. The
+    // suite is already sorted, but the file must not depend on who assembled it.
     std::map<std::string, std::vector<const ScenarioResult*>> groups;
-    for (const auto& s : result.scenarios) groups[s.group].push_back(&s);
-    // Items an interrupted run did not get to: skipped test cases, by group.
+    std::map<std::string, std::string> classnames;
+    for (const auto& s : result.scenarios) {
+        const std::string kind = kind_of(s.group, case_name(s));
+        groups[kind].push_back(&s);
+        classnames[kind] = classname_of(s.group, kind);
+    }
+    // Items an interrupted run did not get to: skipped test cases, by kind.
     std::map<std::string, std::vector<std::string>> not_run;
     for (const std::string& name : result.not_run) {
         const auto slash = name.find('/');
         const std::string group = slash == std::string::npos ? "" : name.substr(0, slash);
-        not_run[group].push_back(slash == std::string::npos ? name : name.substr(slash + 1));
-        groups[group];
+        const std::string item = slash == std::string::npos ? name : name.substr(slash + 1);
+        const std::string kind = kind_of(group, item);
+        not_run[kind].push_back(item);
+        groups[kind];
+        classnames[kind] = classname_of(group, kind);
     }
 
     Counts total;
@@ -144,9 +189,9 @@ std::string junit_xml(const rig::SuiteResult& result) {
             out += std::string("      <property name=\"") + key + "\"" + attribute("value", value) + "/>\n";
         out += "      <property name=\"seed\" value=\"" + format_unsigned(result.seed) + "\"/>\n";
         out += "    </properties>\n";
-        for (const auto* s : scenarios) write_testcase(out, *s);
+        for (const auto* s : scenarios) write_testcase(out, *s, classnames[name]);
         for (const std::string& c : not_run[name])
-            out += "    <testcase" + attribute("classname", name) + attribute("name", c) +
+            out += "    <testcase" + attribute("classname", classnames[name]) + attribute("name", c) +
                    " time=\"0.000000\">\n      <skipped message=\"not run: the run was interrupted\"/>\n    </testcase>\n";
         out += "  </testsuite>\n";
     }

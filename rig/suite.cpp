@@ -31,21 +31,35 @@
 #include "oracle/spec.h"
 #include "rig.h"
 #include "waveform.h"
+#include "item_plot.h"
+#include "item_files.h"
 #include "scenario/scenario_check.h"
 #include "scenario/scenario_runner.h"
 
 namespace bmshil::rig {
+
 namespace {
+
+using reports::plot_file_for;
+
+// Reads every register the waveform shows, so it holds the firmware's state
+// next to the plant's. A port that does not answer ends the reads: the item's
+// verdict does not depend on them.
+void read_port_state(Waveform* waveform, ModbusObserver* observer) {
+    if (waveform == nullptr || observer == nullptr) return;
+    for (const std::string& name : waveform->port_registers()) {
+        try {
+            observer->read(name);
+        } catch (const std::exception&) {
+            return;
+        }
+    }
+}
+std::string file_name_for(const std::string& item_name) { return reports::item_file_name(item_name); }
 
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
-std::string file_name_for(const std::string& item_name) {
-    std::string s = item_name;
-    for (char& c : s)
-        if (c == '/' || c == ' ') c = '_';
-    return s + ".json";
-}
 
 }  // namespace
 
@@ -207,11 +221,20 @@ SuitePlan plan_suite(const SuiteOptions& o) {
         for (const std::string& e : scenario_errors) what += "\n  " + e;
         throw scenario::ScenarioError(what);
     }
+    std::sort(plan.items.begin(), plan.items.end(), [](const SuiteItem& a, const SuiteItem& b) { return a.name < b.name; });
+    // A shard of a CI matrix: every count-th item of the sorted plan, so the
+    // shards split it whole and the same way on every machine.
+    if (o.shard_count > 1) {
+        std::vector<SuiteItem> mine;
+        for (std::size_t k = 0; k < plan.items.size(); ++k)
+            if (static_cast<int>(k % static_cast<std::size_t>(o.shard_count)) == o.shard_index - 1)
+                mine.push_back(plan.items[k]);
+        plan.items = std::move(mine);
+    }
     for (const SuiteItem& item : plan.items) {
         params.insert(item.parameters.begin(), item.parameters.end());
         switches.insert(item.switches.begin(), item.switches.end());
     }
-    std::sort(plan.items.begin(), plan.items.end(), [](const SuiteItem& a, const SuiteItem& b) { return a.name < b.name; });
     plan.coverage.parameter_count = static_cast<int>(spec.parameters().size());
     plan.coverage.switch_count = static_cast<int>(spec.switches().size());
     plan.coverage.parameters_verified.assign(params.begin(), params.end());
@@ -293,8 +316,20 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
     // The waveform is written as the run goes and kept only if it fails.
     std::unique_ptr<Waveform> waveform;
     const std::string vcd_partial = o.results_dir + "/" + file_name_for(item.name) + ".vcd.partial";
-    if (!o.vcd_dir.empty()) waveform = std::make_unique<Waveform>(vcd_partial, rig);
+    const RegisterMap map = RegisterMap::load(o.register_map);
+    if (!o.vcd_dir.empty()) waveform = std::make_unique<Waveform>(vcd_partial, rig, &map);
+    // What the HTML report plots of the item, whatever its verdict.
+    std::unique_ptr<ItemPlot> plot;
+    if (!o.plot_dir.empty()) plot = std::make_unique<ItemPlot>(rig);
+    if (waveform || plot)
+        rig.board().set_after_call([&] {
+            if (waveform) waveform->sample();
+            if (plot) plot->sample();
+        });
+    ModbusObserver* observer_at_end = nullptr;  // once there is one
     const auto finish = [&](ScenarioResult r) {
+        // The firmware's state at the end, next to the plant's, for a failure's reader.
+        if (r.status != ScenarioStatus::passed) read_port_state(waveform.get(), observer_at_end);
         // A board on its own clock: a verdict only if the pacing held.
         const std::string inconclusive = rig.adapter().inconclusive_reason();
         if (!inconclusive.empty() && (r.status == ScenarioStatus::passed || r.status == ScenarioStatus::failed)) {
@@ -303,6 +338,15 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
         }
         const std::string figures = rig.adapter().link_figures();
         if (!figures.empty()) std::fprintf(stderr, "%s: %s\n", item.name.c_str(), figures.c_str());
+        if (plot) {
+            try {
+                plot->record();  // up to the item's end
+                std::filesystem::create_directories(o.plot_dir);
+                plot->write(plot_file_for(o.plot_dir, item.name), r.status == ScenarioStatus::passed);
+            } catch (const std::exception& e) {
+                r.error += std::string(r.error.empty() ? "" : "; ") + "the plot could not be written: " + e.what();
+            }
+        }
         if (!waveform) return r;
         // The verdict stands whatever happens to its waveform.
         try {
@@ -321,7 +365,6 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
         }
         return r;
     };
-    const RegisterMap map = RegisterMap::load(o.register_map);
     // A transaction is thread hand-offs through a pty (and, to a remote board,
     // round trips to another process): on a machine loaded with other runs it
     // has been seen to take more than the observer's 1 s. Only a silent
@@ -329,10 +372,13 @@ ScenarioResult run_item(const SuiteItem& item, const SuiteOptions& o) {
     ModbusObserverConfig observer_config;
     observer_config.response_timeout_ms = 5000;
     ModbusObserver observer(rig.board(), map, map.default_address(), observer_config);
+    if (waveform) observer.on_read([&](const Register& reg, std::int64_t raw) { waveform->port_read(reg, raw); });
     PortAccess port = port_for(observer);
     rig.run_for(0.1);  // power-on: the firmware's first calls
     // The parameters in force, written over the port as a whole, as a user would.
     write_settings(observer, params);
+    observer_at_end = &observer;
+    read_port_state(waveform.get(), observer_at_end);  // the firmware's state at the start, in the waveform
 
     if (!item.port_case.empty()) {
         ScenarioResult r;
@@ -527,9 +573,12 @@ SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
     };
     std::map<pid_t, Running> running;
     std::vector<bool> finished(plan.items.size(), false);
+    // When each item started: its wall time, for JUnit and the report.
+    std::vector<std::chrono::steady_clock::time_point> started_at(plan.items.size());
     std::size_t next = 0, done = 0;
     const auto finish = [&](std::size_t index, ScenarioResult r) {
         r.name = plan.items[index].name;
+        r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at[index]).count();
         finished[index] = true;
         suite.scenarios.push_back(r);
         ++done;
@@ -614,6 +663,7 @@ SuiteResult run_suite(const SuiteOptions& o, bool* interrupted) {
             }
             if (pid < 0) throw InfrastructureError(std::string("fork: ") + std::strerror(errno));
             running[pid] = {index, std::chrono::steady_clock::now()};
+            started_at[index] = running[pid].started;
         }
         int status = 0;
         const pid_t pid = waitpid(-1, &status, WNOHANG);

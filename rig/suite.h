@@ -51,10 +51,12 @@ struct SuiteOptions {
     int jobs = 2;
     double timeout_s = 300.0;      // wall time per item before it counts as hung
     std::string filter;            // ECMAScript regex on item names ("" = all)
+    int shard_index = 1, shard_count = 1;  // --shard K/N: the K-th of N parts of the plan (1-based)
     bool generated = true;
     std::vector<std::string> scenario_files;
     std::string results_dir;       // one JSON per finished item
     std::string vcd_dir;           // waveforms of failed items ("" = none)
+    std::string plot_dir;          // every item's plot for the HTML report ("" = none; item_plot.h, item_files.h)
     // Overrides of the manual's defaults, with where each was given.
     std::vector<ParameterOverride> parameters;
     std::vector<SwitchOverride> switches;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@ namespace bmshil::rig {
 
 // One check of one protection, or one expectation of a hand-written scenario.
 struct Finding {
+    static constexpr double kUnknown = std::numeric_limits<double>::quiet_NaN();
     std::string check;          // stable identifier, e.g. "p005.trip_value"
     int parameter = 0;          // parameter number of the manual (0 = none)
     int switch_number = 0;      // function switch number (0 = none)
@@ -20,6 +22,14 @@ struct Finding {
     double tolerance = 0.0;     // allowed |measured - configured|
     std::string unit;           // V, A, degC, s, count, ...
     std::string message;        // one line a firmware engineer reads first
+    // Where on a plot of the item (simulated seconds since the rig started;
+    // NaN when unknown): when the stimulus came (the threshold crossed, the
+    // step, the mark counted from), when the reaction was seen, and the time
+    // window it was allowed in. A value check's band is configured +- tolerance.
+    double stimulus_s = kUnknown;
+    double reaction_s = kUnknown;
+    double window_from_s = kUnknown;
+    double window_to_s = kUnknown;
 };
 
 // A physical safe-operating-area violation reported by the model itself.
@@ -40,6 +50,7 @@ struct ScenarioResult {
     std::string source;         // file it came from ("" for generated)
     ScenarioStatus status = ScenarioStatus::passed;
     double simulated_s = 0.0;
+    double wall_s = 0.0;        // real time the item took, from its start to its result
     std::vector<Finding> findings;
     std::vector<SafetyFinding> safety;
     std::string error;          // why it could not run (status error or timeout)

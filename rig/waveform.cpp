@@ -8,7 +8,8 @@ namespace {
 double round_to(double v, double step) { return std::round(v / step) * step; }
 }  // namespace
 
-Waveform::Waveform(const std::string& path, Rig& rig) : rig_(rig), probes_(rig, no_port_), vcd_(path, "1 us") {
+Waveform::Waveform(const std::string& path, Rig& rig, const RegisterMap* map)
+    : rig_(rig), probes_(rig, no_port_), vcd_(path, "1 us") {
     // (scope, VCD name, probe, rounding)
     const struct {
         const char* scope;
@@ -34,6 +35,16 @@ Waveform::Waveform(const std::string& path, Rig& rig) : rig_(rig), probes_(rig, 
         traces_.push_back({vcd_.add_wire("board", vcd_name), probes_.get(wire), 0.0});
     }
     traces_.push_back({vcd_.add_wire("board", "balance_mask", 16), probes_.get("balance_mask"), -1.0});
+    // The firmware's state as read over the port: unknown (x) until first read.
+    if (map != nullptr)
+        for (const Register& reg : map->all()) {
+            if (reg.group != "live" || !reg.readable) continue;
+            const int width = 16 * reg.words;
+            if (!reg.bits.empty())
+                port_[reg.name] = {vcd_.add_wire("port", reg.name, width), true, reg.scale, width};
+            else if (reg.unit == "%")
+                port_[reg.name] = {vcd_.add_real("port", reg.name), false, reg.scale, width};
+        }
     sample();
     vcd_.begin();
     rig.board().set_after_call([this] { sample(); });
@@ -52,6 +63,23 @@ void Waveform::sample() {
         else
             vcd_.change_wire(t.id, static_cast<std::uint64_t>(v) & (t.step < 0.0 ? 0xFFFFu : 1u));
     }
+}
+
+void Waveform::port_read(const Register& reg, std::int64_t raw) {
+    const auto it = port_.find(reg.name);
+    if (closed_ || it == port_.end()) return;
+    vcd_.time(static_cast<std::uint64_t>(std::llround(rig_.now_s() * 1e6)));
+    const PortVariable& v = it->second;
+    if (v.wire)
+        vcd_.change_wire(v.id, static_cast<std::uint64_t>(raw) & ((std::uint64_t{1} << v.width) - 1));
+    else
+        vcd_.change_real(v.id, static_cast<double>(raw) * v.scale);
+}
+
+std::vector<std::string> Waveform::port_registers() const {
+    std::vector<std::string> names;
+    for (const auto& [name, v] : port_) names.push_back(name);
+    return names;
 }
 
 void Waveform::close() {

@@ -1,14 +1,18 @@
 // A VCD waveform of a run: the board's outputs and the pack's truth, sampled
-// at every firmware call and at the AFE's trip. Every signal is a probe
+// at every firmware call and at the AFE's trip, and, given the register map,
+// the firmware's own state (its flag words and SOC) as the rig read it over
+// the port, next to the plant. Every signal is a probe
 // (probes.h), read by the same name scenarios and checks use. Values are
 // rounded to what a person reads on a scope (1 mV, 10 mA, 0.01 K) so a long
 // run stays small.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "observer/register_map.h"
 #include "probes.h"
 #include "rig.h"
 #include "vcd_writer.h"
@@ -17,9 +21,15 @@ namespace bmshil::rig {
 
 class Waveform {
 public:
-    Waveform(const std::string& path, Rig& rig);
+    // With a register map, its live flag words and percentages get a
+    // variable each under "port"; port_read() writes what was read.
+    Waveform(const std::string& path, Rig& rig, const RegisterMap* map = nullptr);
     ~Waveform();
     void sample();
+    // A register the rig read over the port (ModbusObserver::on_read).
+    void port_read(const Register& reg, std::int64_t raw);
+    // The registers it shows, for a read of all at an item's start and end.
+    std::vector<std::string> port_registers() const;
     void close();
 
 private:
@@ -33,6 +43,13 @@ private:
     Probes probes_;
     reports::VcdWriter vcd_;
     std::vector<Trace> traces_;
+    struct PortVariable {
+        int id;
+        bool wire;     // a bit word; else a real in the register's unit
+        double scale;
+        int width;
+    };
+    std::map<std::string, PortVariable> port_;
     bool closed_ = false;
 };
 

@@ -29,19 +29,6 @@ CLI::Validator finite_above_zero() {
         "FINITE > 0");
 }
 
-// Here the result files are what the user gave: one that cannot be read is
-// bad input (exit 2), not the rig's own file system failing (exit 3).
-SuiteResult read_result_file(const std::string& path) {
-    // A folder opens as an empty stream, which read_json would call "not valid JSON".
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw std::invalid_argument(path + ": is a folder, not a result file");
-    try {
-        return reports::read_json(path);
-    } catch (const reports::ResultFileError& e) {
-        throw std::invalid_argument(e.what());
-    }
-}
-
 }  // namespace
 
 void add_compare_options(CLI::App& app, CompareCommandOptions& o) {

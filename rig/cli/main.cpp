@@ -8,6 +8,7 @@
 #include "bench.h"
 #include "board_commands.h"
 #include "compare_command.h"
+#include "merge_command.h"
 #include "params_command.h"
 #include "suite_commands.h"
 #include "validators.h"
@@ -125,6 +126,10 @@ int sc_main(int argc, char* argv[]) {
     auto* compare = app.add_subcommand("compare", "Compare two JSON results: measured values that moved, verdicts that changed");
     bmshil::rig::cli::CompareCommandOptions compare_options;
     bmshil::rig::cli::add_compare_options(*compare, compare_options);
+    auto* merge = app.add_subcommand("merge", "Join the shards of a run (suite --shard K/N): one JSON, JUnit and HTML report");
+    bmshil::rig::cli::MergeCommandOptions merge_options;
+    merge_options.spec_dir = suite_options.spec_dir;
+    bmshil::rig::cli::add_merge_options(*merge, merge_options);
 
     try {
         app.parse(argc, argv);
@@ -143,6 +148,7 @@ int sc_main(int argc, char* argv[]) {
         if (*vboard) return bmshil::rig::cli::virtual_board_command(vboard_options);
         if (*keygen) return bmshil::rig::cli::keygen_command(keygen_options);
         if (*compare) return bmshil::rig::cli::compare_command(compare_options);
+        if (*merge) return bmshil::rig::cli::merge_command(merge_options);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bmshil: error: %s\n", e.what());
         return bmshil::rig::cli::exit_status_of(e);

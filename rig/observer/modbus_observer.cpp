@@ -265,6 +265,7 @@ std::int64_t ModbusObserver::read_raw(const Register& reg) {
     const int bits = 16 * reg.words;
     std::int64_t value = raw;
     if (reg.is_signed && (raw >> (bits - 1)) & 1u) value -= std::int64_t{1} << bits;
+    if (on_read_) on_read_(reg, value);
     return value;
 }
 

@@ -81,6 +81,9 @@ public:
     void write(const std::string& name, double physical_value);
     // The raw value of a register of 1 or 2 words, sign-extended if signed.
     std::int64_t read_raw(const Register& reg);
+    // Told of every register read, after it was read (a waveform shows the
+    // firmware's state as the rig read it next to the plant).
+    void on_read(std::function<void(const Register&, std::int64_t raw)> listener) { on_read_ = std::move(listener); }
     // The words write() would send for a physical value (same errors).
     std::vector<std::uint16_t> encode(const Register& reg, double physical_value) const;
 
@@ -108,6 +111,7 @@ private:
     _modbus* ctx_ = nullptr;
     std::uint64_t transactions_ = 0;
     double transaction_wall_s_ = 0.0;
+    std::function<void(const Register&, std::int64_t)> on_read_;
 };
 
 }  // namespace bmshil::rig

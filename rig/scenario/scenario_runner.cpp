@@ -372,6 +372,9 @@ void ScenarioRunner::expect(const Expect& e, int line, const Scenario& s, Scenar
         const bool broke = rig_.run_until([&] { return !holds(c); }, holds_for_s, stride_for(c));
         f.configured = holds_for_s;
         f.measured = rig_.now_s() - start;
+        f.window_from_s = f.stimulus_s = start;
+        f.window_to_s = start + holds_for_s;
+        if (broke) f.reaction_s = rig_.now_s();
         f.unit = "s";
         f.passed = !broke;
         f.message = broke ? "'" + c.text + "' broke after " + format(f.measured) + " s (" + c.signal + " = " +
@@ -423,6 +426,10 @@ void ScenarioRunner::expect(const Expect& e, int line, const Scenario& s, Scenar
         }
     }
     const double elapsed = event_s - from;
+    f.stimulus_s = from;
+    if (seen) f.reaction_s = event_s;
+    f.window_from_s = from + within_min_s;
+    f.window_to_s = from + within_max_s + slack_s;
     f.configured = 0.5 * (within_min_s + within_max_s);
     f.tolerance = 0.5 * (within_max_s - within_min_s) + slack_s;
     f.measured = elapsed;

@@ -55,6 +55,7 @@ void expect_same(const rig::SuiteResult& a, const rig::SuiteResult& b) {
         EXPECT_EQ(x.source, y.source);
         EXPECT_EQ(x.status, y.status);
         EXPECT_SAME_DOUBLE(x.simulated_s, y.simulated_s);
+        EXPECT_SAME_DOUBLE(x.wall_s, y.wall_s);
         EXPECT_EQ(x.error, y.error);
         EXPECT_EQ(x.vcd_file, y.vcd_file);
         ASSERT_EQ(x.findings.size(), y.findings.size());
@@ -68,6 +69,10 @@ void expect_same(const rig::SuiteResult& a, const rig::SuiteResult& b) {
             EXPECT_EQ(f.passed, g.passed);
             EXPECT_SAME_DOUBLE(f.configured, g.configured);
             EXPECT_SAME_DOUBLE(f.measured, g.measured);
+            EXPECT_SAME_DOUBLE(f.stimulus_s, g.stimulus_s);
+            EXPECT_SAME_DOUBLE(f.reaction_s, g.reaction_s);
+            EXPECT_SAME_DOUBLE(f.window_from_s, g.window_from_s);
+            EXPECT_SAME_DOUBLE(f.window_to_s, g.window_to_s);
             EXPECT_SAME_DOUBLE(f.tolerance, g.tolerance);
             EXPECT_EQ(f.unit, g.unit);
             EXPECT_EQ(f.message, g.message);
@@ -120,7 +125,10 @@ TEST(JsonReport, SmallDocumentLayout) {
     s.name = "generated/p005";
     s.group = "generated";
     s.simulated_s = 2.5;
+    s.wall_s = 0.125;
     s.findings.push_back({"p005.trip_value", 5, 0, "trip_value", true, 3.65, 3.652, 0.01, "V", "ok"});
+    s.findings.back().stimulus_s = 1.5;
+    s.findings.back().reaction_s = 2.5;
     r.scenarios.push_back(s);
     r.coverage.parameters_verified = {5};
     r.coverage.parameters_not_verifiable = {{80, "display"}};
@@ -163,7 +171,7 @@ TEST(JsonReport, SmallDocumentLayout) {
   },
   "firmware": "ref",
   "firmware_file": "fw.so",
-  "format_version": 3,
+  "format_version": 4,
   "interrupted": false,
   "not_run": [],
   "passed": true,
@@ -179,9 +187,13 @@ TEST(JsonReport, SmallDocumentLayout) {
           "message": "ok",
           "parameter": 5,
           "passed": true,
+          "reaction_s": 2.5,
+          "stimulus_s": 1.5,
           "switch_number": 0,
           "tolerance": 0.01,
-          "unit": "V"
+          "unit": "V",
+          "window_from_s": "NaN",
+          "window_to_s": "NaN"
         }
       ],
       "group": "generated",
@@ -190,7 +202,8 @@ TEST(JsonReport, SmallDocumentLayout) {
       "simulated_s": 2.5,
       "source": "",
       "status": "passed",
-      "vcd_file": ""
+      "vcd_file": "",
+      "wall_s": 0.125
     }
   ],
   "seed": 7
@@ -330,8 +343,8 @@ TEST(JsonReport, ErrorsSayWhereInTheFile) {
     EXPECT_EQ(read_error(seed.dump(), path), path + ": seed: expected an unsigned integer, got -1");
 
     auto version = j;
-    version["format_version"] = 4;
-    EXPECT_EQ(read_error(version.dump(), path), path + ": format_version: format version 4, this build reads 3");
+    version["format_version"] = 3;
+    EXPECT_EQ(read_error(version.dump(), path), path + ": format_version: format version 3, this build reads 4");
 
     auto board = j;
     board["board"].erase("daq");

@@ -1,5 +1,7 @@
-// JUnit XML: the exact document for a suite with one of everything, escaping,
-// counts, and the same bytes for the same result.
+// JUnit XML: the exact document for a suite with one of everything (one test
+// suite per kind of check, wall time as time, simulated time and each
+// finding's numbers as properties), escaping, counts, and the same bytes for
+// the same result.
 #include "junit_report.h"
 
 #include <algorithm>
@@ -62,8 +64,8 @@ TEST(FindingText, SafetyLine) {
 
 TEST(JunitReport, WholeDocument) {
     const char* expected = R"(<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="bms-hil" tests="4" failures="1" errors="2" skipped="0" time="172815.500000">
-  <testsuite name="generated" tests="2" failures="1" errors="0" skipped="0" time="15.500000">
+<testsuites name="bms-hil" tests="4" failures="1" errors="2" skipped="0" time="30.875000">
+  <testsuite name="scenarios" tests="2" failures="0" errors="2" skipped="0" time="30.500000">
     <properties>
       <property name="firmware" value="ref-bms 1.2 &lt;debug&gt;"/>
       <property name="firmware_file" value="build/lib/libbms_firmware.so"/>
@@ -74,39 +76,78 @@ TEST(JunitReport, WholeDocument) {
       <property name="board.calibration" value="2026-11-30"/>
       <property name="seed" value="42"/>
     </properties>
-    <testcase classname="generated" name="p005_cell_ov_protection" time="12.500000">
-      <failure message="p006.delay (parameter 6): configured 2 s, measured 2.75 s, tolerance 0.1 s: tripped 0.75 s late" type="failed">p006.delay (parameter 6): configured 2 s, measured 2.75 s, tolerance 0.1 s: tripped 0.75 s late</failure>
-      <system-out>PASS p005.trip_value (parameter 5): configured 3.65 V, measured 3.652 V, tolerance 0.01 V: tripped in band
-FAIL p006.delay (parameter 6): configured 2 s, measured 2.75 s, tolerance 0.1 s: tripped 0.75 s late
-SAFETY cell_over_voltage, cell 3: from 11.25 s to the end, worst 3.712
-waveform: results/generated_p005_cell_ov_protection.vcd
-[[ATTACHMENT|results/generated_p005_cell_ov_protection.vcd]]
-</system-out>
-    </testcase>
-    <testcase classname="generated" name="s012_switch_off" time="3.000000">
-      <system-out>PASS s012.switch_off (switch 12): configured 0 count, measured 0 count, tolerance 0 count
-</system-out>
-    </testcase>
-  </testsuite>
-  <testsuite name="scenarios" tests="2" failures="0" errors="2" skipped="0" time="172800.000000">
-    <properties>
-      <property name="firmware" value="ref-bms 1.2 &lt;debug&gt;"/>
-      <property name="firmware_file" value="build/lib/libbms_firmware.so"/>
-      <property name="board.backend" value="zmq:tcp://127.0.0.1:5555"/>
-      <property name="board.board" value="bench 2"/>
-      <property name="board.firmware" value="ref-bms 1.2 &lt;debug&gt;"/>
-      <property name="board.daq" value="DAQ &amp; shunt"/>
-      <property name="board.calibration" value="2026-11-30"/>
-      <property name="seed" value="42"/>
-    </properties>
-    <testcase classname="scenarios" name="charge_in_freeze" time="0.000000">
+    <testcase classname="scenarios" name="charge_in_freeze" time="0.500000">
+      <properties>
+        <property name="simulated_s" value="0"/>
+      </properties>
       <error message="firmware crashed: SIGSEGV in bms_tick" type="error">firmware crashed: SIGSEGV in bms_tick</error>
       <system-out>source: scenarios/charge_in_freeze.yaml
 </system-out>
     </testcase>
-    <testcase classname="scenarios" name="standby_48h" time="172800.000000">
+    <testcase classname="scenarios" name="standby_48h" time="30.000000">
+      <properties>
+        <property name="simulated_s" value="172800"/>
+      </properties>
       <error message="no answer within 30 s wall" type="timeout">no answer within 30 s wall</error>
       <system-out>source: scenarios/standby_48h.yaml
+</system-out>
+    </testcase>
+  </testsuite>
+  <testsuite name="switch_off" tests="1" failures="0" errors="0" skipped="0" time="0.125000">
+    <properties>
+      <property name="firmware" value="ref-bms 1.2 &lt;debug&gt;"/>
+      <property name="firmware_file" value="build/lib/libbms_firmware.so"/>
+      <property name="board.backend" value="zmq:tcp://127.0.0.1:5555"/>
+      <property name="board.board" value="bench 2"/>
+      <property name="board.firmware" value="ref-bms 1.2 &lt;debug&gt;"/>
+      <property name="board.daq" value="DAQ &amp; shunt"/>
+      <property name="board.calibration" value="2026-11-30"/>
+      <property name="seed" value="42"/>
+    </properties>
+    <testcase classname="generated.switch_off" name="s012.switch_off" time="0.125000">
+      <properties>
+        <property name="simulated_s" value="3"/>
+        <property name="finding.s012.switch_off.switch" value="12"/>
+        <property name="finding.s012.switch_off.configured" value="0"/>
+        <property name="finding.s012.switch_off.measured" value="0"/>
+        <property name="finding.s012.switch_off.tolerance" value="0"/>
+        <property name="finding.s012.switch_off.unit" value="count"/>
+      </properties>
+      <system-out>PASS s012.switch_off (switch 12): configured 0 count, measured 0 count, tolerance 0 count
+</system-out>
+    </testcase>
+  </testsuite>
+  <testsuite name="trip_value" tests="1" failures="1" errors="0" skipped="0" time="0.250000">
+    <properties>
+      <property name="firmware" value="ref-bms 1.2 &lt;debug&gt;"/>
+      <property name="firmware_file" value="build/lib/libbms_firmware.so"/>
+      <property name="board.backend" value="zmq:tcp://127.0.0.1:5555"/>
+      <property name="board.board" value="bench 2"/>
+      <property name="board.firmware" value="ref-bms 1.2 &lt;debug&gt;"/>
+      <property name="board.daq" value="DAQ &amp; shunt"/>
+      <property name="board.calibration" value="2026-11-30"/>
+      <property name="seed" value="42"/>
+    </properties>
+    <testcase classname="generated.trip_value" name="p005.trip_value" time="0.250000">
+      <properties>
+        <property name="simulated_s" value="12.5"/>
+        <property name="finding.p005.trip_value.parameter" value="5"/>
+        <property name="finding.p005.trip_value.configured" value="3.65"/>
+        <property name="finding.p005.trip_value.measured" value="3.652"/>
+        <property name="finding.p005.trip_value.tolerance" value="0.01"/>
+        <property name="finding.p005.trip_value.unit" value="V"/>
+        <property name="finding.p006.delay.parameter" value="6"/>
+        <property name="finding.p006.delay.configured" value="2"/>
+        <property name="finding.p006.delay.measured" value="2.75"/>
+        <property name="finding.p006.delay.tolerance" value="0.1"/>
+        <property name="finding.p006.delay.unit" value="s"/>
+      </properties>
+      <failure message="p006.delay (parameter 6): configured 2 s, measured 2.75 s, tolerance 0.1 s: tripped 0.75 s late" type="failed">p006.delay (parameter 6): configured 2 s, measured 2.75 s, tolerance 0.1 s: tripped 0.75 s late</failure>
+      <system-out>PASS p005.trip_value (parameter 5): configured 3.65 V, measured 3.652 V, tolerance 0.01 V: tripped in band
+FAIL p006.delay (parameter 6): configured 2 s, measured 2.75 s, tolerance 0.1 s: tripped 0.75 s late
+SAFETY cell_over_voltage, cell 3: from 11.25 s to the end, worst 3.712
+waveform: results/generated_p005.trip_value.vcd
+[[ATTACHMENT|results/generated_p005.trip_value.vcd]]
 </system-out>
     </testcase>
   </testsuite>
@@ -216,7 +257,7 @@ TEST(JunitReport, ItemsNotRunAreSkippedTestCases) {
     suite.interrupted = true;
     suite.not_run = {"generated/p007.delay", "scenarios/short_circuit"};
     const std::string xml = junit_xml(suite);
-    EXPECT_NE(xml.find("<testcase classname=\"generated\" name=\"p007.delay\" time=\"0.000000\">\n"
+    EXPECT_NE(xml.find("<testcase classname=\"generated.delay\" name=\"p007.delay\" time=\"0.000000\">\n"
                        "      <skipped message=\"not run: the run was interrupted\"/>"),
               std::string::npos)
         << xml;

@@ -46,21 +46,27 @@ inline rig::SuiteResult sample_suite() {
     r.seed = 42;
 
     rig::ScenarioResult ov;
-    ov.name = "generated/p005_cell_ov_protection";
+    ov.name = "generated/p005.trip_value";
     ov.group = "generated";
     ov.status = ScenarioStatus::failed;
     ov.simulated_s = 12.5;
     ov.findings.push_back({"p005.trip_value", 5, 0, "trip_value", true, 3.65, 3.652, 0.01, "V", "tripped in band"});
     ov.findings.push_back({"p006.delay", 6, 0, "delay", false, 2.0, 2.75, 0.1, "s", "tripped 0.75 s late"});
     ov.safety.push_back({"cell_over_voltage", 3, 11.25, -1.0, 3.712});
-    ov.vcd_file = "results/generated_p005_cell_ov_protection.vcd";
+    ov.vcd_file = "results/generated_p005.trip_value.vcd";
+    ov.wall_s = 0.25;
+    ov.findings.back().stimulus_s = 10.0;
+    ov.findings.back().reaction_s = 12.75;
+    ov.findings.back().window_from_s = 11.9;
+    ov.findings.back().window_to_s = 12.1;
 
     rig::ScenarioResult sw;
-    sw.name = "generated/s012_switch_off";
+    sw.name = "generated/s012.switch_off";
     sw.group = "generated";
     sw.status = ScenarioStatus::passed;
     sw.simulated_s = 3.0;
     sw.findings.push_back({"s012.switch_off", 0, 12, "switch_off", true, 0.0, 0.0, 0.0, "count", ""});
+    sw.wall_s = 0.125;
 
     rig::ScenarioResult crash;
     crash.name = "scenarios/charge_in_freeze";
@@ -68,6 +74,7 @@ inline rig::SuiteResult sample_suite() {
     crash.source = "scenarios/charge_in_freeze.yaml";
     crash.status = ScenarioStatus::error;
     crash.error = "firmware crashed: SIGSEGV in bms_tick";
+    crash.wall_s = 0.5;
 
     rig::ScenarioResult hang;
     hang.name = "scenarios/standby_48h";
@@ -76,6 +83,7 @@ inline rig::SuiteResult sample_suite() {
     hang.status = ScenarioStatus::timeout;
     hang.simulated_s = 172800.0;
     hang.error = "no answer within 30 s wall";
+    hang.wall_s = 30.0;
 
     r.scenarios = {ov, sw, crash, hang};
     r.coverage.parameters_verified = {5, 6};

@@ -12,6 +12,10 @@ Finding judge_timing(Finding f, const TimingSeen& s) {
     f.unit = "s";
     f.measured = s.reaction_s ? *s.reaction_s - s.step_s : s.window_s;
     f.passed = s.reaction_s.has_value() && std::abs(f.measured - s.configured_s) <= s.tolerance_s;
+    f.stimulus_s = s.step_s;
+    if (s.reaction_s) f.reaction_s = *s.reaction_s;
+    f.window_from_s = s.step_s + s.configured_s - s.tolerance_s;
+    f.window_to_s = s.step_s + s.configured_s + s.tolerance_s;
     f.message = s.what + ": " +
                 (s.reaction_s ? s.event + " " + fmt(f.measured) + " s" : "not " + s.event + " within " + fmt(s.window_s) + " s") +
                 (s.detail.empty() ? "" : " " + s.detail) + ", configured " + fmt(s.configured_s) + " +- " +

@@ -17,6 +17,9 @@ Finding judge_crossing(Finding f, const Trace& trace, const CrossingSeen& s) {
                     fmt(s.last_value) + " " + s.unit;
         return f;
     }
+    // The value judged is the one the reaction's confirmation started at.
+    f.stimulus_s = *s.reaction_s - s.confirmation_s;
+    f.reaction_s = *s.reaction_s;
     const std::optional<double> judged = trace.value_at(*s.reaction_s - s.confirmation_s);
     f.measured = judged.value_or(s.last_value);
     f.passed = judged.has_value() && std::abs(f.measured - f.configured) <= f.tolerance;

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace bmshil::rig {
+namespace bmshil::reports {
 
 class PlotTrace {
 public:
@@ -28,6 +28,17 @@ public:
     double max(std::size_t k, std::size_t p) const { return max_[k * names_.size() + p]; }
     double last_time_s() const { return last_s_; }
 
+    // Merges buckets until at most `buckets` remain (a report's passed items
+    // need fewer than its failures).
+    void reduce_to(std::size_t buckets);
+    // Keeps only the probes named (in that order; unknown names are skipped).
+    PlotTrace only(const std::vector<std::string>& names) const;
+
+    // {"names", "start_s", "bucket_s", "min": [per probe, per bucket], "max"}:
+    // NaN as null. from_json throws std::runtime_error naming what is wrong.
+    std::string to_json() const;
+    static PlotTrace from_json(const std::string& text, const std::string& what);
+
 private:
     // Halves the time resolution: bucket k takes buckets 2k and 2k+1.
     void coarsen();
@@ -40,4 +51,4 @@ private:
     std::vector<double> min_, max_;
 };
 
-}  // namespace bmshil::rig
+}  // namespace bmshil::reports
