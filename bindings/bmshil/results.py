@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Mapping, Optional, Sequence, Union
 
-from . import _paths
 
 PathLike = Union[str, os.PathLike]
 
@@ -116,7 +115,7 @@ def run_suite(
     in a forked child, `jobs` at a time, under the parameters given. Bad input
     (a scenario that does not parse, a broken parameter rule) is ValueError
     before anything runs. Ctrl-C stops it with KeyboardInterrupt."""
-    from .rig import Rig, _file, _numbered, _Worker  # noqa: F401 - one worker process, as a rig
+    from .rig import _file, _numbered, _where, _Worker  # one worker process, as a rig
 
     if jobs < 1:
         raise ValueError(f"jobs = {jobs!r} is not a whole number >= 1")
@@ -128,11 +127,7 @@ def run_suite(
     try:
         text = worker.call(
             "run_suite",
-            firmware=_file("firmware", firmware, _paths.FIRMWARE) if board is None else str(firmware or ""),
-            board=board or "",
-            register_map=_file("register map", register_map, _paths.REGISTER_MAP),
-            cells=_file("cell set", cells, _paths.CELLS),
-            spec=_file("spec", spec, _paths.SPEC, folder=True),
+            **_where(firmware, board, register_map, cells, spec),
             seed=seed,
             jobs=jobs,
             filter=filter,

@@ -225,6 +225,18 @@ def _file(what: str, path: Union[str, os.PathLike, None], default: Path, folder:
     return str(p)
 
 
+def _where(firmware, board, register_map, cells, spec) -> Dict[str, str]:
+    """The firmware or board and the data a run reads, checked to exist
+    (the bundled ones by default)."""
+    return dict(
+        firmware=_file("firmware", firmware, _paths.FIRMWARE) if board is None else str(firmware or ""),
+        board=board or "",
+        register_map=_file("register map", register_map, _paths.REGISTER_MAP),
+        cells=_file("cell set", cells, _paths.CELLS),
+        spec=_file("spec", spec, _paths.SPEC, folder=True),
+    )
+
+
 def _finite(what: str, value: Any, low: float = -math.inf, high: float = math.inf) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{what} must be a number, not {type(value).__name__} {value!r}")
@@ -295,11 +307,7 @@ class Rig:
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise ValueError(f"seed = {seed!r} is not a whole number >= 0")
         options = dict(
-            firmware=_file("firmware", firmware, _paths.FIRMWARE) if board is None else str(firmware or ""),
-            board=board or "",
-            register_map=_file("register map", register_map, _paths.REGISTER_MAP),
-            cells=_file("cell set", cells, _paths.CELLS),
-            spec=_file("spec", spec, _paths.SPEC, folder=True),
+            **_where(firmware, board, register_map, cells, spec),
             seed=seed,
             soc=_finite("soc", soc, 0.0, 1.0),
             temperature_degC=None if temperature_degC is None else _finite("temperature_degC", temperature_degC, -60, 120),

@@ -280,6 +280,13 @@
         ctx.stroke();
         ctx.setLineDash([]);
       }
+      // A scenario's expectation is named by its line, at its window.
+      if (f.kind === "expectation" && finite(f.window_from_s)) {
+        var lx = u.valToPos(f.window_from_s / scale, "x", true);
+        ctx.fillStyle = bad ? "#c62828" : "#1b5e20";
+        ctx.font = "10px sans-serif";
+        ctx.fillText("line " + f.check.split(":").pop(), lx + 3, box.top + box.height - 4);
+      }
       [[f.stimulus_s, "#616161"], [f.reaction_s, bad ? "#c62828" : "#2e7d32"]].forEach(function (m) {
         if (!finite(m[0])) return;
         var x = u.valToPos(m[0] / scale, "x", true);
