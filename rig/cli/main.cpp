@@ -1,5 +1,6 @@
 // bmshil: the one command-line tool of bms-hil.
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -48,6 +49,16 @@ int cell_sim(const std::string& cell, const std::string& profile, double temp_de
     std::printf("cell-sim: %s, %zu profile points, %zu samples, %.1f s, net charge %.4f Ah, end %.4f V at SOC %.4f -> %s\n",
                 params.name.c_str(), points.size(), samples.size(), samples.back().time_s, ah,
                 samples.back().voltage_V, samples.back().soc, out.c_str());
+    // A lab record with its voltage: how well the cell set follows it.
+    if (!std::isnan(points.front().voltage_V)) {
+        const auto fit = bmshil::model::compare_voltage(points, samples);
+        std::printf("cell-sim: against the measured voltage: RMSE %.1f mV over %zu points (max |error| %.1f mV); "
+                    "%.1f mV over the first 95 %% of the measured charge (%zu points); charge moved %.4f Ah simulated, "
+                    "%.4f Ah measured (%+.2f %%)\n",
+                    fit.rmse_V * 1e3, fit.points, fit.max_abs_V * 1e3, fit.rmse_in_fraction_V * 1e3,
+                    fit.points_in_fraction, fit.simulated_Ah, fit.measured_Ah,
+                    fit.measured_Ah > 0 ? 100.0 * (fit.simulated_Ah / fit.measured_Ah - 1.0) : 0.0);
+    }
     return 0;
 }
 
