@@ -12,7 +12,9 @@
 #include "html_assets.h"
 #include "item_files.h"
 #include "json_number.h"
+#include "number_format.h"
 #include "plot_trace.h"
+#include "xml_escape.h"
 
 namespace bmshil::reports {
 namespace {
@@ -21,12 +23,7 @@ using nlohmann::json;
 
 // Four significant digits: a pixel of a plot never needs more, and the page
 // of a whole suite stays small.
-json rounded(double v) {
-    if (std::isnan(v)) return nullptr;
-    if (v == 0.0 || !std::isfinite(v)) return v;
-    const double scale = std::pow(10.0, 3 - static_cast<int>(std::floor(std::log10(std::abs(v)))));
-    return std::round(v * scale) / scale;
-}
+json rounded(double v) { return std::isnan(v) ? json(nullptr) : json(round_significant(v, 4)); }
 
 json plot_json(const PlotTrace& t) {
     json mins = json::array(), maxs = json::array();
@@ -196,20 +193,6 @@ std::string script_safe(std::string text) {
     return out;
 }
 
-std::string escape_html(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 // A passed item's plot keeps the envelope of the cells, the current, the
@@ -225,8 +208,8 @@ std::string html_report(const HtmlReportInput& in) {
     const std::string data = data_json(in).dump(-1, ' ', false, json::error_handler_t::replace);
     std::string page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
     page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-    page += "<title>bms-hil: " + escape_html(in.result->firmware.empty() ? "report" : in.result->firmware) +
-            (in.title.empty() ? "" : " (" + escape_html(in.title) + ")") + "</title>\n";
+    page += "<title>bms-hil: " + escape_xml_text(in.result->firmware.empty() ? "report" : in.result->firmware) +
+            (in.title.empty() ? "" : " (" + escape_xml_text(in.title) + ")") + "</title>\n";
     page += "<style>\n" + std::string(assets::uplot_css) + "\n" + assets::report_css + "\n</style>\n</head>\n";
     page += "<body>\n<noscript>This report draws its tables and plots with JavaScript.</noscript>\n";
     page += "<main id=\"report\"></main>\n";

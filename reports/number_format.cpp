@@ -1,5 +1,7 @@
 #include "number_format.h"
 
+#include <cmath>
+
 #include <charconv>
 #include <stdexcept>
 
@@ -29,5 +31,12 @@ std::string format_fixed(double value, int decimals) {
 }
 
 std::string format_unsigned(std::uint64_t value) { return to_chars_string(value); }
+
+double round_significant(double value, int significant) {
+    if (value == 0.0 || !std::isfinite(value)) return value;
+    const int exponent = static_cast<int>(std::floor(std::log10(std::abs(value))));
+    const double scale = std::pow(10.0, significant - 1 - exponent);
+    return std::round(value * scale) / scale;
+}
 
 }  // namespace bmshil::reports

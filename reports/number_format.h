@@ -16,4 +16,8 @@ std::string format_fixed(double value, int decimals);
 
 std::string format_unsigned(std::uint64_t value);
 
+// The value rounded to `significant` digits, as a number (for compact JSON:
+// a plot needs no more than a pixel's worth). 0, NaN and infinities as they are.
+double round_significant(double value, int significant);
+
 }  // namespace bmshil::reports

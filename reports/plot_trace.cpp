@@ -7,19 +7,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "number_format.h"
+
 namespace bmshil::reports {
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // The first bucket width, before the run's length is known; it doubles as
 // the run goes on.
 constexpr double kFirstBucket_s = 1e-3;
-
-// What a plot needs of a value, and a sixth of the bytes of a double in JSON.
-double six_digits(double v) {
-    if (v == 0.0 || !std::isfinite(v)) return v;
-    const double scale = std::pow(10.0, 5 - static_cast<int>(std::floor(std::log10(std::abs(v)))));
-    return std::round(v * scale) / scale;
-}
 
 double lower(double a, double b) { return std::isnan(a) ? b : std::isnan(b) ? a : std::min(a, b); }
 double upper(double a, double b) { return std::isnan(a) ? b : std::isnan(b) ? a : std::max(a, b); }
@@ -98,7 +93,7 @@ std::string PlotTrace::to_json() const {
         json values = json::array();
         for (std::size_t k = 0; k < used_; ++k) {
             const double v = lows ? min(k, p) : max(k, p);
-            values.push_back(std::isnan(v) ? json(nullptr) : json(six_digits(v)));
+            values.push_back(std::isnan(v) ? json(nullptr) : json(round_significant(v, 6)));
         }
         return values;
     };

@@ -23,18 +23,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 SOURCE, BUILD = Path(sys.argv[1]), Path(sys.argv[2])
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from script_checks import Checks  # noqa: E402
+
+check = Checks("html report test")
 BMSHIL = BUILD / "bin" / "bmshil"
 ITEMS = r"^generated/p005\.(trip_value|delay)$|^scenarios/short_circuit_switched_off_while_tripped$"
-FAILURES = 0
-
-
-def check(ok, what):
-    global FAILURES
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        FAILURES += 1
-
-
 def suite(firmware, out, *extra):
     out.mkdir(parents=True, exist_ok=True)
     cmd = [str(BMSHIL), "suite", "--firmware", str(firmware), "--filter", ITEMS, "--json", str(out / "result.json"),
@@ -136,8 +130,7 @@ def main():
     check(not console, "no console errors" + ("" if not console else ": " + " | ".join(console[:3])))
     shutil.copy(page, shots / "report.html")
     shutil.rmtree(work, ignore_errors=True)
-    print(f"html report test: {FAILURES} failed")
-    return 1 if FAILURES else 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":

@@ -15,17 +15,12 @@ import tempfile
 from pathlib import Path
 
 SOURCE, BUILD = Path(sys.argv[1]), Path(sys.argv[2])
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from script_checks import Checks  # noqa: E402
+
+check = Checks("shard merge test")
 BMSHIL = str(BUILD / "bin" / "bmshil")
 FILTER = r"^generated/p0(05|07|56)\.|^scenarios/soft_start$|^generated/port\.bad_crc$"
-FAILURES = 0
-
-
-def check(ok, what):
-    global FAILURES
-    print(("ok   " if ok else "FAIL ") + what)
-    FAILURES += 0 if ok else 1
-
-
 def bmshil(*args):
     return subprocess.run([BMSHIL, *args], capture_output=True, text=True, timeout=600)
 
@@ -76,8 +71,7 @@ def main():
     twice = bmshil("merge", str(work / "s1" / "result.json"), str(work / "s1-again" / "result.json"))
     check(twice.returncode == 2 and "is also in" in twice.stderr, f"an item in two shards is refused: {twice.stderr.strip()}")
     shutil.rmtree(work, ignore_errors=True)
-    print(f"shard merge test: {FAILURES} failed")
-    return 1 if FAILURES else 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":

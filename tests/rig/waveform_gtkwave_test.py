@@ -17,15 +17,10 @@ import tempfile
 from pathlib import Path
 
 SOURCE, BUILD = Path(sys.argv[1]), Path(sys.argv[2])
-FAILURES = 0
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from script_checks import Checks  # noqa: E402
 
-
-def check(ok, what):
-    global FAILURES
-    print(("ok   " if ok else "FAIL ") + what)
-    FAILURES += 0 if ok else 1
-
-
+check = Checks("waveform gtkwave test")
 def variables(vcd_text):
     """scope.name -> VCD identifier code, from the header."""
     scopes, out = [], {}
@@ -94,8 +89,7 @@ def main():
         soc = values(text, names["port.soc"])
         check(bool(soc) and all(0.0 <= float(v) <= 100.0 for _, v in soc), f"SOC read over the port, {len(soc)} changes")
     shutil.rmtree(work, ignore_errors=True)
-    print(f"waveform gtkwave test: {FAILURES} failed")
-    return 1 if FAILURES else 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":

@@ -18,19 +18,14 @@ import tempfile
 from pathlib import Path
 
 SOURCE, BUILD = Path(sys.argv[1]), Path(sys.argv[2])
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from script_checks import Checks  # noqa: E402
+
+check = Checks("cell-sim record test")
 REFERENCE = SOURCE / "model" / "cell_sets" / "reference"
 CELL = SOURCE / "model" / "cell_sets" / "lfp_2ah_aboutenergy_18650.yaml"
 LINE = re.compile(r"RMSE ([\d.]+) mV over (\d+) points \(max \|error\| ([\d.]+) mV\); ([\d.]+) mV over the first 95 % "
                   r"of the measured charge \((\d+) points\); charge moved ([\d.]+) Ah simulated, ([\d.]+) Ah measured")
-FAILURES = 0
-
-
-def check(ok, what):
-    global FAILURES
-    print(("ok   " if ok else "FAIL ") + what)
-    FAILURES += 0 if ok else 1
-
-
 def main():
     out = Path(tempfile.mkdtemp(prefix="bmshil-cellsim-")) / "sim.csv"
     for record in ("timeseries_lfp18650_aboutenergy_25C_Co20.csv", "timeseries_lfp18650_aboutenergy_25C_Co2.csv"):
@@ -53,8 +48,7 @@ def main():
         check(abs(sim_Ah / meas_Ah - 1.0) <= bound,
               f"{record}: delivered charge within {bound * 100:g} % ({sim_Ah} vs {meas_Ah} Ah, "
               f"{(sim_Ah / meas_Ah - 1.0) * 100:+.2f} %)")
-    print(f"cell-sim record test: {FAILURES} failed")
-    return 1 if FAILURES else 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":
