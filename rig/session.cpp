@@ -123,7 +123,8 @@ bool Session::advance(double seconds, const Check& check, bool stop_on_pause) {
     double stride_s = kFirstStride_s;
     auto last_check = std::chrono::steady_clock::now();
     while (now_s() < end_s - 1e-12) {
-        const double next = std::min({end_s, now_s() + stride_s, next_sample_s()});
+        const double stride_end_s = now_s() + stride_s;
+        const double next = std::min({end_s, stride_end_s, next_sample_s()});
         const auto t0 = std::chrono::steady_clock::now();
         if (next > now_s()) rig_->run_for(next - now_s());
         // The kernel paused early: the board's outputs changed (run_until).
@@ -135,8 +136,8 @@ bool Session::advance(double seconds, const Check& check, bool stop_on_pause) {
             }
         const auto t1 = std::chrono::steady_clock::now();
         const double wall_s = std::chrono::duration<double>(t1 - t0).count();
-        // Strides that reached their planned end say how long the next may be.
-        if (next == now_s() + stride_s || wall_s > 0.0) {
+        // Only a stride that ran its planned length says how long the next may be.
+        if (next == stride_end_s && !paused) {
             if (wall_s < kStrideWall_s / 4) stride_s = std::min(stride_s * 2.0, kMaxStride_s);
             else if (wall_s > kStrideWall_s) stride_s = std::max(stride_s / 2.0, 1e-3);
         }
@@ -345,12 +346,8 @@ int Session::record(const std::vector<std::string>& probes, double interval_s) {
     const int id = next_recorder_++;
     recorders_[id] = std::move(r);
     Recorder& made = *recorders_[id];
-    if (made.interval_s > 0.0) {
-        sample(made);  // the first sample now
-        made.next_s += made.interval_s;
-    } else {
-        sample(made);
-    }
+    sample(made);  // the first sample now
+    if (made.interval_s > 0.0) made.next_s += made.interval_s;
     return id;
 }
 
