@@ -13,6 +13,7 @@ its number and PASS/FAIL (INFO lines are context without a pass/fail target).
 Usage:  /usr/bin/python3 tools/fit_cell_sets.py          (deterministic, re-runnable)
 Needs only Python 3 and NumPy. Exit status 1 if a check fails.
 """
+import json
 import math
 import os
 import sys
@@ -81,9 +82,15 @@ def write_yaml(path, header_lines, cell, nd):
     for k in ('soc', 'average_V', 'hysteresis_gap_mV', 'entropic_mV_per_K'):
         L.append('  %s: %s' % (k, fmt_list(cell['ocv'][k], nd['ocv.' + k])))
     L.append('resistance:')
-    for k in ('soc', 'r0_mohm', 'r1_mohm', 'tau1_s', 'r2_mohm', 'tau2_s'):
+    for k in ('soc', 'r0_mohm', 'rc_mohm', 'rc_tau_s'):
         L.append('  %s: %s' % (k, fmt_list(cell['resistance'][k], nd['resistance.' + k])))
     L.append('  activation_energy_J_per_mol: %s' % repr(float(cell['resistance']['activation_energy_J_per_mol'])))
+    L.append('charge_transfer:')
+    for k in ('exchange_current_A', 'capacitance_F', 'activation_energy_J_per_mol'):
+        L.append('  %s: %s' % (k, repr(float(cell['charge_transfer'][k]))))
+    L.append('diffusion:')
+    for k in ('time_s', 'activation_energy_J_per_mol'):
+        L.append('  %s: %s' % (k, repr(float(cell['diffusion'][k]))))
     L.append('thermal:')
     for k in ('mass_kg', 'specific_heat_J_per_kgK', 'surface_area_m2', 'convection_W_per_m2K'):
         L.append('  %s: %s' % (k, repr(float(cell['thermal'][k]))))
@@ -126,8 +133,25 @@ def read_yaml(path):
 
 
 # ----------------------------------------------------------------------------- model
+F_CONST = 96485.33212       # C/mol
+BETA1 = 4.493409457909064   # first positive root of tan(b) = b: the slowest diffusion mode of a sphere
+
+
+def ct_step(v, I, dt, a, I0, C):
+    """Exact step of the Butler-Volmer element C dv/dt = I - 2 I0 sinh(v/a) under constant I (Riccati:
+    w = (u - u+)/(u - u-) with u = exp(v/a) decays as exp(-lambda t)). As model/cell.cpp."""
+    sq = math.sqrt(I * I + 4.0 * I0 * I0)
+    up = (I + sq) / (2.0 * I0) if I >= 0 else 2.0 * I0 / (sq - I)
+    um = -1.0 / up
+    u = math.exp(v / a)
+    w = (u - up) / (u - um) * math.exp(-sq / (a * C) * dt)
+    return a * math.log((up - um * w) / (1.0 - w))
+
+
 class Cell:
-    """The FORMAT.md Thevenin model (R0 + 2 RC, OCV with hysteresis, Arrhenius R, lumped thermal)."""
+    """The FORMAT.md cell (format 2): OCV at the surface SOC with hysteresis, R0, a Butler-Volmer charge-transfer
+    element with its capacitance, one linear RC pair (rc), solid diffusion (surface SOC lags the bulk), Arrhenius
+    terms, lumped thermal."""
 
     def __init__(self, c):
         self.c = c
@@ -136,62 +160,81 @@ class Cell:
         o, r = c['ocv'], c['resistance']
         self.os, self.oa, self.og, self.oe = o['soc'], o['average_V'], o['hysteresis_gap_mV'] / 1e3, o['entropic_mV_per_K'] / 1e3
         self.rs = r['soc']
-        self.r = [r['r0_mohm'] / 1e3, r['r1_mohm'] / 1e3, r['r2_mohm'] / 1e3]
-        self.tau = [r['tau1_s'], r['tau2_s']]
+        self.r0, self.rc, self.rc_tau = r['r0_mohm'] / 1e3, r['rc_mohm'] / 1e3, r['rc_tau_s']
         self.Ea = r['activation_energy_J_per_mol']
+        ct, dif = c['charge_transfer'], c['diffusion']
+        self.I0, self.Cct, self.Ea_ct = ct['exchange_current_A'], ct['capacitance_F'], ct['activation_energy_J_per_mol']
+        self.tdiff, self.Ea_d = dif['time_s'], dif['activation_energy_J_per_mol']
         self.sd = c['self_discharge_pct_per_month'] / 100.0 / (30 * 86400.0)   # fraction of Q per s at T_ref
         th = c['thermal']
         self.mcp = th['mass_kg'] * th['specific_heat_J_per_kgK']
         self.hA = th['convection_W_per_m2K'] * th['surface_area_m2']
 
-    def ocv(self, soc, h, T):
-        avg = np.interp(soc, self.os, self.oa)
+    def avg(self, soc):
         if soc > 1.0:                     # FORMAT.md: steep wall (20 V per unit SOC) beyond the table
-            avg = self.oa[-1] + (soc - 1.0) * 20.0
-        elif soc < 0.0:
-            avg = self.oa[0] + soc * 20.0
-        return avg + h * np.interp(soc, self.os, self.og) / 2 + np.interp(soc, self.os, self.oe) * (T - T_REF_C)
+            return self.oa[-1] + (soc - 1.0) * 20.0
+        if soc < 0.0:
+            return max(0.0, self.oa[0] + soc * 20.0)
+        return float(np.interp(soc, self.os, self.oa))
+
+    def ocv(self, soc, h, T):
+        sc = min(1.0, max(0.0, soc))
+        return self.avg(soc) + h * np.interp(sc, self.os, self.og) / 2 + np.interp(sc, self.os, self.oe) * (T - T_REF_C)
 
     def res(self, soc, T):
+        """R0, rc (ohm), rc tau (s) at bulk SOC and T."""
         f = math.exp(self.Ea / RGAS * (1 / (T + 273.15) - 1 / (T_REF_C + 273.15)))
-        return (f * float(np.interp(soc, self.rs, self.r[0])), f * float(np.interp(soc, self.rs, self.r[1])),
-                float(np.interp(soc, self.rs, self.tau[0])), f * float(np.interp(soc, self.rs, self.r[2])),
-                float(np.interp(soc, self.rs, self.tau[1])))
+        return (f * float(np.interp(soc, self.rs, self.r0)), f * float(np.interp(soc, self.rs, self.rc)),
+                float(np.interp(soc, self.rs, self.rc_tau)))
 
-    def run(self, I, dt, v_cut=None, t_end=None, soc0=1.0, h0=1.0, T0=T_REF_C, thermal=False, T_amb=T_REF_C, rev_sign=1.0):
-        """Constant current I (A, >0 charging). Start at rest: v1=v2=0. Per step: R, tau from the
-        state at the start of the step, exact exponential RC update, SOC and h moved with the charge
-        of the step, self-discharge at its T-dependent rate. Stops at v_cut (V) or t_end (s).
-        Returns t, Ah delivered, V (index 0 = rest before the step, index 1 = t=0+ after the R0 drop),
-        and the cut-off Ah (interpolated). thermal=True: lumped m*cp dT/dt = heat - h*A*(T - T_amb) with
-        heat = I*(V - OCV_with_hysteresis) [R0, RC and hysteresis losses] + rev_sign*I*T*dOCV/dT; rev_sign=+1 is
-        the thermodynamic sign for I > 0 = charge (dH = U dq - T dU/dT dq), -1 the sign in model/cell.cpp now.
-        self.T_trace holds (t, T)."""
-        soc, h, v1, v2, T, t, ah = soc0, h0, 0.0, 0.0, T0, 0.0, 0.0
+    def ct_params(self, T):
+        """a = 2RT/F (V) and the exchange current I0(T) (A)."""
+        Tk = T + 273.15
+        return (2.0 * RGAS * Tk / F_CONST,
+                self.I0 * math.exp(-self.Ea_ct / RGAS * (1 / Tk - 1 / (T_REF_C + 273.15))))
+
+    def tdiff_at(self, T):
+        return self.tdiff * math.exp(self.Ea_d / RGAS * (1 / (T + 273.15) - 1 / (T_REF_C + 273.15)))
+
+    def run(self, I, dt, v_cut=None, t_end=None, soc0=1.0, h0=1.0, T0=T_REF_C, thermal=False, T_amb=T_REF_C, rev_sign=1.0,
+            first_dt=None):
+        """Constant current I (A, >0 charging). Start at rest (v_ct = v_rc = delta = 0). Per step: parameters from the
+        state at the start of the step; exact solutions of the Butler-Volmer element, the RC pair, the diffusion state
+        and the hysteresis; SOC moved with the charge of the step, self-discharge at its T-dependent rate. Stops at
+        v_cut (V) or t_end (s). Returns t, Ah delivered, V (index 0 = rest before the step, index 1 = t=0+ after the
+        R0 drop) and the cut-off Ah (interpolated). thermal=True: lumped m*cp dT/dt = heat - h*A*(T - T_amb) with
+        heat = I*(V - U_eq(bulk)) + rev_sign*I*T*dOCV/dT. self.T_trace holds (t, T), self.surface the surface SOC."""
+        soc, h, vct, vrc, dl, T, t, ah = soc0, h0, 0.0, 0.0, 0.0, T0, 0.0, 0.0
         ts, ahs = [0.0], [0.0]
         vs = [float(self.ocv(soc, h, T))]
         Ts = [T, T]
-        # instant after the step (t = 0+, nothing delivered yet): only the R0 drop
+        surf = [soc, soc]
         ts.append(0.0); ahs.append(0.0); vs.append(vs[0] + I * self.res(soc, T)[0])
         s = 1.0 if I > 0 else -1.0
         eta = self.c['coulombic_efficiency'] if I > 0 else 1.0
         cut = None
+        step = first_dt if first_dt is not None else dt
         while True:
-            r0, r1, t1, r2, t2 = self.res(soc, T)
-            a1, a2 = math.exp(-dt / t1), math.exp(-dt / t2)
-            v1 = a1 * v1 + I * r1 * (1 - a1)
-            v2 = a2 * v2 + I * r2 * (1 - a2)
-            dq = abs(I) * dt / 3600.0
-            soc += s * eta * dq / self.Q - self.sd * 2 ** ((T - T_REF_C) / 10) * dt
+            r0, rc, tau = self.res(soc, T)
+            a, I0 = self.ct_params(T)
+            vct = ct_step(vct, I, step, a, I0, self.Cct)
+            ar = math.exp(-step / tau)
+            vrc = ar * vrc + I * rc * (1 - ar)
+            td = self.tdiff_at(T)
+            dss = td / 15.0 * eta * I / (3600.0 * self.Q)
+            dl = dss + (dl - dss) * math.exp(-step * BETA1 ** 2 / td)
+            dq = abs(I) * step / 3600.0
+            soc += s * eta * dq / self.Q - self.sd * 2 ** ((T - T_REF_C) / 10) * step
             h = s + (h - s) * math.exp(-dq / (self.hts * self.Q))
-            t += dt
-            ah -= I * dt / 3600.0
-            v = float(self.ocv(soc, h, T)) + I * r0 + v1 + v2
+            t += step
+            ah -= I * step / 3600.0
+            v = float(self.ocv(soc + dl, h, T)) + I * r0 + vct + vrc
             if thermal:
-                u_eq = float(np.interp(soc, self.os, self.oa)) + float(np.interp(soc, self.os, self.oe)) * (T - T_REF_C)
-                q_heat = I * (v - u_eq) + rev_sign * I * (T + 273.15) * float(np.interp(soc, self.os, self.oe))
-                T += dt * (q_heat - self.hA * (T - T_amb)) / self.mcp
-            ts.append(t); ahs.append(ah); vs.append(v); Ts.append(T)
+                u_eq = self.avg(soc) + float(np.interp(min(1, max(0, soc)), self.os, self.oe)) * (T - T_REF_C)
+                q_heat = I * (v - u_eq) + rev_sign * I * (T + 273.15) * float(np.interp(min(1, max(0, soc)), self.os, self.oe))
+                T += step * (q_heat - self.hA * (T - T_amb)) / self.mcp
+            ts.append(t); ahs.append(ah); vs.append(v); Ts.append(T); surf.append(soc + dl)
+            step = dt
             if v_cut is not None and ((I < 0 and v <= v_cut) or (I > 0 and v >= v_cut)):
                 cut = float(np.interp(v_cut, [vs[-1], vs[-2]], [ahs[-1], ahs[-2]])) if I < 0 else ah
                 break
@@ -200,14 +243,18 @@ class Cell:
             if t > 1e7:
                 break
         self.T_trace = (np.array(ts), np.array(Ts))
+        self.surface = np.array(surf)
         return np.array(ts), np.array(ahs), np.array(vs), cut
 
     def pulse_rapp(self, I, soc0, h0, times=(0.002, 1.0)):
-        """Apparent resistance (V_rest - V(t))/|I| of a current step from rest, in ohm."""
+        """Apparent resistance (V_rest - V(t))/|I| of a current step from rest, in ohm: one step of 2 ms, then
+        steps of the rest of the time (every element is solved exactly, so the step length does not matter)."""
         out = {}
         for tt in times:
-            dt = tt / max(1, round(tt / 0.002))
-            t, ah, v, _ = self.run(I, dt, t_end=tt, soc0=soc0, h0=h0)
+            if tt <= 0.002 + 1e-12:
+                t, ah, v, _ = self.run(I, tt, t_end=tt, soc0=soc0, h0=h0)
+            else:
+                t, ah, v, _ = self.run(I, tt - 0.002, t_end=tt, soc0=soc0, h0=h0, first_dt=0.002)
             out[tt] = (v[0] - v[-1]) / abs(I)
         return out
 
@@ -262,18 +309,22 @@ def hat(grid, s):
 
 
 # ----------------------------------------------------------------------------- 2 Ah fit
-# Hyper-parameters of the 2 Ah fit (chosen by a small scan, see the YAML header for the reasons).
+# Hyper-parameters of the 2 Ah fit. The outer parameters (Q, I0, C_ct, t_diff, rc tau) are found by a
+# Nelder-Mead search (start values here); the OCV nodes, the rc(SOC) nodes and R0 by NNLS inside it.
 AE = dict(
-    Q=2.042,           # Ah: between C/20 (2.0745) and C/2 (2.006) delivered; balances the two +-3 % capacity checks
+    Q=2.058,           # Ah (start value)
+    I0=1.15,            # A, exchange current at 25 degC (start value; searched within the BPX electrodes' range)
+    Cct=16.0,          # F, charge-transfer capacitance (start value)
+    tdiff=3300.0,      # s, R^2/D (start value; searched within the BPX particles' range)
+    rc_tau=50.0,       # s (start value)
     hts=0.03,          # hysteresis_transition_soc (fit is insensitive over 0.02-0.05)
-    R0=0.0193,         # ohm, 2 ms IR drop of the pulse file (rate independent)
-    R1=0.042,          # ohm
-    Rapp1=0.0355,      # ohm, target R_app(1 s) - R0: mean of 42.0/33.6/31.5 mOhm (C/2/1C/2C) -> tau1
-    tau2=30.0,         # s
-    lam_r=30.0,        # smoothness weight of the R2(SOC) table
-    lam_bpx=1.1,       # weight pulling average_V toward the BPX equilibrium curve (0.1-0.9)
-    r2_min=0.002, r2_max=0.5,   # ohm, bounds of R2(SOC)
+    lam_r=30.0,        # smoothness weight of the rc(SOC) table
+    lam_bpx=1.25,      # weight pulling average_V toward the BPX equilibrium curve (SOC 0.1-0.9): BPX RMS <= 10 mV
+                       # (the C/20 record alone would put average_V ~10 mV above BPX; 1.25 keeps its RMSE under 7 mV)
+    rc_min=0.002, rc_max=0.5,   # ohm, bounds of rc(SOC)
     eps=2e-5,          # V, minimum step between OCV nodes (strictly increasing)
+    sigma_window=0.006, sigma_tail=0.03,     # V, weights of the records inside / beyond the first 95 % of their charge
+    sigma_r2ms=0.2e-3, sigma_r1s=1.5e-3,     # ohm, weights of the pulse rows
 )
 AE_OCV_GRID = np.array(
     [0, 0.001, 0.002, 0.004, 0.006, 0.008, 0.01, 0.0125, 0.015, 0.0175, 0.02, 0.025, 0.03, 0.035, 0.04, 0.045]
@@ -282,71 +333,109 @@ AE_OCV_GRID = np.array(
 # all nodes are multiples of 0.0005: model/cell.cpp resamples the tables onto 2001 uniform points
 AE_R_GRID = np.array([0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5,
                       0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0])
+AE_EA_R = 18000.0      # J/mol, Arrhenius of R0 and rc (Sony Rint fit)
 
 
-def fit_2ah(D20, D2, sony, bpx, p, Tpaths=None):
-    """Joint linear least-squares fit of average_V(SOC) nodes and R2(SOC) nodes to the C/20 and C/2
-    discharges. For a constant-current discharge SOC(t) and h(t) do not depend on the OCV table, and
-    v1, v2 are linear in R1 and in the R2 nodes (tau fixed), so the model voltage at every measured
-    sample is linear in (OCV nodes, R2 nodes). OCV nodes: a_i = 2.0 V + sum of non-negative steps
-    (strictly increasing, a(0) = 2.0 V fixed, a(1) free: the rested full cell); R2 nodes in
-    [r2_min, r2_max]; NNLS. Tpaths: {tag: (t, T)} temperature traces of a previous run with self-heating;
-    the Arrhenius factor and the entropic shift along them enter as known time-dependent factors."""
+def bpx_params(bpx_json):
+    """What the BPX file says about the rate terms: the diffusion time R^2/D of each electrode's particles, the
+    small-signal charge-transfer resistance RT/(F I0) of each electrode at half lithiation and its activation energy."""
+    P = bpx_json['Parameterisation']
+    area = P['Cell']['Electrode area [m2]']
+    out = {}
+    for side, key in (('negative', 'Negative electrode'), ('positive', 'Positive electrode')):
+        e = P[key]
+        t = e['Particle radius [m]'] ** 2 / e['Diffusivity [m2.s-1]']
+        # BPX: j0 = F k sqrt(c_e/c_e0) sqrt(x (1 - x)), x the stoichiometry; reaction area a*L*A
+        react_area = e['Surface area per unit volume [m-1]'] * e['Thickness [m]'] * area
+        i0 = F_CONST * e['Reaction rate constant [mol.m-2.s-1]'] * 0.5 * react_area
+        out[side] = dict(tdiff=t, Ea_d=e['Diffusivity activation energy [J.mol-1]'], I0=i0,
+                         Rct=RGAS * 298.15 / (F_CONST * i0), Ea_ct=e['Reaction rate constant activation energy [J.mol-1]'])
+    return out
+
+
+def trajectories(I, dt, n, p, Tpath=None):
+    """The states of a constant-current run from rest at full charge (h = +1) on a grid of n+1 steps: they do not
+    depend on the OCV table, R0 or the rc nodes, so the voltage is linear in those. Tpath (t, T) from a previous run."""
+    t = np.arange(n + 1) * dt
+    T = np.full(n + 1, T_REF_C) if Tpath is None else np.interp(t, *Tpath)
+    f = np.exp(AE_EA_R / RGAS * (1 / (T + 273.15) - 1 / (T_REF_C + 273.15)))
+    sd = 3.0 / 100 / (30 * 86400.0) * 2 ** ((T - T_REF_C) / 10)
+    ah = -I * t / 3600
+    soc = 1 - ah / p['Q'] - np.concatenate([[0.0], np.cumsum(sd[:-1] * dt)])
+    h = -1 + 2 * np.exp(-ah / (p['hts'] * p['Q']))
+    rg = AE_R_GRID
+    Phi = hat(rg, soc)
+    ar = math.exp(-dt / p['rc_tau'])
+    U = np.zeros((n + 1, len(rg)))
+    vct = np.zeros(n + 1)
+    dl = np.zeros(n + 1)
+    cell = Cell.__new__(Cell)
+    cell.I0, cell.Ea_ct, cell.tdiff, cell.Ea_d = p['I0'], p['Ea_ct'], p['tdiff'], p['Ea_d']
+    for k in range(n):                      # exact step solutions, parameters at the start of the step
+        U[k + 1] = ar * U[k] + I * (1 - ar) * f[k] * Phi[k]
+        a, I0 = cell.ct_params(T[k])
+        vct[k + 1] = ct_step(vct[k], I, dt, a, I0, p['Cct'])
+        td = cell.tdiff_at(T[k])
+        dss = td / 15.0 * I / (3600.0 * p['Q'])
+        dl[k + 1] = dss + (dl[k] - dss) * math.exp(-dt * BETA1 ** 2 / td)
+    return dict(t=t, T=T, f=f, ah=ah, soc=soc, surf=soc + dl, h=h, U=U, vct=vct)
+
+
+def fit_2ah(D20, D2, sony, bpx, pulse, p, Tpaths=None, stride=1):
+    """Linear least squares for (average_V nodes, rc(SOC) nodes, R0) at fixed outer parameters, against the C/20 and
+    C/2 discharges (every sample: inside the first 95 % of the charge at sigma_window, beyond at sigma_tail), the pulse
+    file's R_app at 2 ms and 1 s for the three rates, a weak pull toward the BPX equilibrium OCV and a smoothness term
+    on rc(SOC). OCV nodes: a_i = 2.0 V + sum of non-negative steps (strictly increasing, a(0) = 2.0 V fixed, a(1) free:
+    the rested full cell); rc nodes in [rc_min, rc_max]; NNLS. Returns (average_V, rc, R0)."""
     og, rg = AE_OCV_GRID, AE_R_GRID
     N, nr = len(og), len(rg)
-    tau1 = -1.0 / math.log(1.0 - p['Rapp1'] / p['R1'])
     M = np.zeros((N, N - 1))
     for i in range(1, N):
         M[i, :i] = 1.0
     aconst = 2.0 + np.arange(N) * p['eps']
-    Ea = 18000.0
-    gap = lambda s: np.interp(s, sony['soc'], sony['hyst_full_gap_mV']) / 1e3
-    sd = 3.0 / 100 / (30 * 86400.0)
+    gap = lambda s: np.interp(np.clip(s, 0, 1), sony['soc'], sony['hyst_full_gap_mV']) / 1e3
+    ent = lambda s: np.interp(np.clip(s, 0, 1), bpx['soc'], bpx['dOCVdT_mV_per_K']) / 1e3
     rows, rhs = [], []
-    for D, dt, wt in ((D20, 5.0, 0.007), (D2, 1.0, 0.011)):
+    for D, dt in ((D20, 5.0), (D2, 1.0)):
         I = D['Imean']
         n = int(D['tot'] * 1.02 * 3600 / -I / dt) + 2
-        t = np.arange(n + 1) * dt
-        if Tpaths is None:
-            T = np.full(n + 1, T_REF_C)
-        else:
-            T = np.interp(t, *Tpaths[D['tag']])
-        f = np.exp(Ea / RGAS * (1 / (T + 273.15) - 1 / (T_REF_C + 273.15)))
-        sdr = sd * 2 ** ((T - T_REF_C) / 10)
-        ah = -I * t / 3600
-        soc = 1 - ah / p['Q'] - np.concatenate([[0.0], np.cumsum(sdr[:-1] * dt)])
-        h = -1 + 2 * np.exp(-ah / (p['hts'] * p['Q']))
-        Phi = hat(rg, soc)
-        a1, a2 = math.exp(-dt / tau1), math.exp(-dt / p['tau2'])
-        u = np.zeros((n + 1, nr))
-        v1 = np.zeros(n + 1)
-        for k in range(n):                      # exact step solution, R at the start of the step
-            u[k + 1] = a2 * u[k] + I * (1 - a2) * f[k] * Phi[k]
-            v1[k + 1] = a1 * v1[k] + I * (1 - a1) * f[k]
-        sel = D['Ah'] <= D['frac'] * D['tot']
-        am, vm = D['Ah'][sel], D['U'][sel]      # sample 0 (rest) included: compared with V(0+), as the C++ test
-        sm, hm = np.interp(am, ah, soc), np.interp(am, ah, h)
-        fm, Tm = np.interp(am, ah, f), np.interp(am, ah, T)
-        um = np.column_stack([np.interp(am, ah, u[:, j]) for j in range(nr)])
+        tr = trajectories(I, dt, n, p, None if Tpaths is None else Tpaths[D['tag']])
+        am, vm = D['Ah'][::stride], D['U'][::stride]     # sample 0 (rest) compared with V(0+), as the C++ test
+        it = lambda x: np.interp(am, tr['ah'], x)
+        sm, hm, fm, Tm = it(tr['surf']), it(tr['h']), it(tr['f']), it(tr['T'])
+        um = np.column_stack([it(tr['U'][:, j]) for j in range(nr)])
         Po = hat(og, sm)
-        const = (Po @ aconst + hm * gap(sm) / 2 + I * p['R0'] * fm + p['R1'] * np.interp(am, ah, v1)
-                 + um @ np.full(nr, p['r2_min']) + np.interp(sm, bpx['soc'], bpx['dOCVdT_mV_per_K']) / 1e3 * (Tm - T_REF_C))
-        w = 1 / (math.sqrt(len(am)) * wt)
-        rows.append(w * np.hstack([Po @ M, um]))
+        # beyond the table the OCV is a wall: 2.0 V + 20 V per unit SOC below 0 (FORMAT.md)
+        wall = np.where(sm < 0, 20.0 * sm, 0.0)
+        const = Po @ aconst + wall + hm * gap(sm) / 2 + it(tr['vct']) + um @ np.full(nr, p['rc_min']) + ent(sm) * (Tm - T_REF_C)
+        sig = np.where(am <= D['frac'] * D['tot'], p['sigma_window'], p['sigma_tail'])
+        w = 1 / (math.sqrt(np.sum(am <= D['frac'] * D['tot'])) * sig)
+        rows.append(w[:, None] * np.hstack([Po @ M, um, (I * fm)[:, None]]))
         rhs.append(w * (vm - const))
-        if D is D20:
-            # C/20 beyond the RMSE window: compressed onto SOC [0, soc at window end] so that the model
-            # reaches 2.0 V at SOC ~0 with the measured tail shape (steady-state RC there)
-            s_w, a_w = sm[-1], am[-1]
-            tsel = D['Ah'] > a_w
-            at, vt = D['Ah'][tsel], D['U'][tsel]
-            st = s_w * (D['tot'] - at) / (D['tot'] - a_w)
-            Pt, Rt = hat(og, st), hat(rg, st)
-            constt = Pt @ aconst - gap(st) / 2 + I * (p['R0'] + p['R1']) + I * Rt @ np.full(nr, p['r2_min'])
-            wt_ = 1 / (math.sqrt(len(at)) * 0.02)
-            rows.append(wt_ * np.hstack([Pt @ M, I * Rt]))
-            rhs.append(wt_ * (vt - constt))
-    Dr = np.zeros((nr - 2, N - 1 + nr))         # second differences of R2(SOC)
+    # pulses from rest at full charge (h = +1): V(t) - V_rest = -R_app |I|
+    for I_nom in (1.0, 2.0, 4.0):
+        I = -I_nom
+        for tt, sig in ((0.002, p['sigma_r2ms']), (1.0, p['sigma_r1s'])):
+            sel = (pulse['I_nominal_A'] == I_nom) & (np.abs(pulse['t_s'] - tt) < 1e-9)
+            r_app = float(pulse['R_app_mOhm'][sel][0]) / 1e3
+            cell = Cell.__new__(Cell)
+            cell.I0, cell.Ea_ct, cell.tdiff, cell.Ea_d = p['I0'], p['Ea_ct'], p['tdiff'], p['Ea_d']
+            a, I0 = cell.ct_params(T_REF_C)
+            vct = ct_step(ct_step(0.0, I, 0.002, a, I0, p['Cct']), I, tt - 0.002, a, I0, p['Cct']) if tt > 0.002 \
+                else ct_step(0.0, I, tt, a, I0, p['Cct'])
+            dss = p['tdiff'] / 15.0 * I / (3600.0 * p['Q'])
+            dl = dss * (1 - math.exp(-tt * BETA1 ** 2 / p['tdiff']))
+            q = -I * tt / 3600.0
+            s_b = 1 - q / p['Q']
+            s_s = s_b + dl
+            hh = -1 + 2 * math.exp(-q / (p['hts'] * p['Q']))
+            Po = hat(og, np.array([s_s]))[0] - hat(og, np.array([1.0]))[0]
+            rcb = I * (1 - math.exp(-tt / p['rc_tau'])) * hat(rg, np.array([s_b]))[0]
+            const = Po @ aconst + hh * float(gap(s_s)) / 2 - float(gap(1.0)) / 2 + vct + rcb @ np.full(nr, p['rc_min'])
+            w = 1 / (sig * I_nom)
+            rows.append(w * np.hstack([Po @ M, rcb, [I]])[None, :])
+            rhs.append(np.array([w * (-r_app * I_nom - const)]))
+    Dr = np.zeros((nr - 2, N - 1 + nr + 1))         # second differences of rc(SOC)
     for k in range(nr - 2):
         h1, h2 = rg[k + 1] - rg[k], rg[k + 2] - rg[k + 1]
         Dr[k, N - 1 + k:N + k + 2] = np.array([1 / h1, -1 / h1 - 1 / h2, 1 / h2]) * math.sqrt((h1 + h2) / 2)
@@ -355,113 +444,237 @@ def fit_2ah(D20, D2, sony, bpx, p, Tpaths=None):
     sb = np.round(np.arange(0.1, 0.90001, 0.0025), 4)     # dense, so that every node is pulled alike
     Pb = hat(og, sb)
     wb = p['lam_bpx'] / (math.sqrt(len(sb)) * 0.010)
-    rows.append(wb * np.hstack([Pb @ M, np.zeros((len(sb), nr))]))
+    rows.append(wb * np.hstack([Pb @ M, np.zeros((len(sb), nr + 1))]))
     rhs.append(wb * (np.interp(sb, bpx['soc'], bpx['ocv_V']) - Pb @ aconst))
     A, b = np.vstack(rows), np.concatenate(rhs)
-    fixed = np.zeros(N - 1 + nr, bool)
-    xf = np.zeros(N - 1 + nr)
-    for _ in range(nr):                          # upper bound on R2 by fixing offending nodes at r2_max
+    nx = N - 1 + nr + 1
+    fixed = np.zeros(nx, bool)
+    xf = np.zeros(nx)
+    for _ in range(nr):                          # upper bound on rc by fixing offending nodes at rc_max
         free = ~fixed
         x = xf.copy()
         x[free] = nnls(A[:, free], b - A[:, fixed] @ xf[fixed])
-        over = np.zeros(N - 1 + nr, bool)
-        over[N - 1:] = (p['r2_min'] + x[N - 1:]) > p['r2_max']
+        over = np.zeros(nx, bool)
+        over[N - 1:N - 1 + nr] = (p['rc_min'] + x[N - 1:N - 1 + nr]) > p['rc_max']
         if not over.any():
             break
         fixed |= over
-        xf[over] = p['r2_max'] - p['r2_min']
+        xf[over] = p['rc_max'] - p['rc_min']
     a = aconst + M @ x[:N - 1]
-    r2 = p['r2_min'] + x[N - 1:]
-    return a, r2, tau1
+    rc = p['rc_min'] + x[N - 1:N - 1 + nr]
+    return a, rc, float(x[-1])
 
 
-def build_2ah(D20, D2, sony, bpx):
-    p = AE
+def nelder_mead(f, x0, step, iters=120, tol=1e-4):
+    """Plain Nelder-Mead (deterministic), minimising f over R^n from x0 with initial simplex steps."""
+    n = len(x0)
+    pts = [np.array(x0, float)] + [np.array(x0, float) + np.eye(n)[i] * step[i] for i in range(n)]
+    vals = [f(x) for x in pts]
+    for _ in range(iters):
+        order = np.argsort(vals)
+        pts, vals = [pts[i] for i in order], [vals[i] for i in order]
+        if abs(vals[-1] - vals[0]) <= tol * max(1e-12, abs(vals[0])):
+            break
+        c = np.mean(pts[:-1], axis=0)
+        xr = c + (c - pts[-1]); fr = f(xr)
+        if fr < vals[0]:
+            xe = c + 2 * (c - pts[-1]); fe = f(xe)
+            pts[-1], vals[-1] = (xe, fe) if fe < fr else (xr, fr)
+        elif fr < vals[-2]:
+            pts[-1], vals[-1] = xr, fr
+        else:
+            xc = c + 0.5 * (pts[-1] - c); fc = f(xc)
+            if fc < vals[-1]:
+                pts[-1], vals[-1] = xc, fc
+            else:
+                for i in range(1, n + 1):
+                    pts[i] = pts[0] + 0.5 * (pts[i] - pts[0]); vals[i] = f(pts[i])
+    i = int(np.argmin(vals))
+    return pts[i], vals[i]
+
+
+def evaluate_2ah(cell, D20, D2, pulse, dt20=5.0, dt2=5.0):
+    """The issue-12 measures of a cell set: RMSE over the first 95 % of the charge and delivered capacity to 2.0 V
+    at C/20 and C/2 (as tests/model/cell_validation_test.cpp runs them: from rest, full, h=+1, self-heating at
+    25 degC ambient), and R_app at 2 ms and 1 s of the three pulses (from rest at full charge, as measured)."""
+    m = Cell(cell)
+    out = {}
+    for D, dt in ((D20, dt20), (D2, dt2)):
+        t, ah, v, cap = m.run(D['Imean'], dt, v_cut=2.0, thermal=True, rev_sign=REV_SIGN)
+        e, emax, _, _ = compare(D, ah, v, with_rest=True)
+        out[D['tag']] = dict(rmse=e, max=emax, cap=cap, cap_err=cap / D['tot'] - 1, Tmax=float(m.T_trace[1].max()))
+    for I_nom in (1.0, 2.0, 4.0):
+        rr = m.pulse_rapp(-I_nom, 1.0, 1.0)
+        for tt in (0.002, 1.0):
+            sel = (pulse['I_nominal_A'] == I_nom) & (np.abs(pulse['t_s'] - tt) < 1e-9)
+            meas = float(pulse['R_app_mOhm'][sel][0]) / 1e3
+            out[(I_nom, tt)] = dict(model=rr[tt], meas=meas, err=rr[tt] / meas - 1)
+    return out
+
+
+# The issue-12 limits (RMSE over the first 95 % of the charge, delivered capacity, R(2 ms), R(1 s)); the search
+# aims at 90 % of each, so that the C++ runs (other step lengths) keep a margin.
+LIMITS = dict(rmse=0.008, cap=0.015, r2ms=0.05, r1s=0.10)
+
+
+def objective_2ah(ev):
+    terms = []
+    for tag in ('Co20', 'Co2'):
+        terms += [(ev[tag]['rmse'], LIMITS['rmse']), (abs(ev[tag]['cap_err']), LIMITS['cap'])]
+    for I_nom in (1.0, 2.0, 4.0):
+        terms += [(abs(ev[(I_nom, 0.002)]['err']), LIMITS['r2ms']), (abs(ev[(I_nom, 1.0)]['err']), LIMITS['r1s'])]
+    return sum((x / lim) ** 2 + 100.0 * max(0.0, x / lim - 0.9) ** 2 for x, lim in terms)
+
+
+def build_2ah(D20, D2, sony, bpx, pulse, bpx_json, verbose=True):
+    bp = bpx_params(bpx_json)
+    # the search range of t_diff: the two electrodes' R^2/D, widened by 2 each way (the lumped surface state also
+    # carries the electrolyte's depletion and the uneven reaction through the electrode's thickness)
+    t_lo, t_hi = sorted((bp['negative']['tdiff'], bp['positive']['tdiff']))
+    lo, hi = t_lo / 2.0, 2.0 * t_hi
+    # the charge-transfer activation energy: the two electrodes' weighted by their share of the small-signal R_ct
+    rn, rp = bp['negative']['Rct'], bp['positive']['Rct']
+    Ea_ct = (rn * bp['negative']['Ea_ct'] + rp * bp['positive']['Ea_ct']) / (rn + rp)
+    p = dict(AE)
+    p['Ea_ct'] = round(Ea_ct, -2)
+
+    # the search range of I0: the two electrodes' exchange currents, widened by 2 each way
+    i_lo, i_hi = sorted((bp['negative']['I0'], bp['positive']['I0']))
+    i_lo, i_hi = i_lo / 2.0, 2.0 * i_hi
+
+    def bounded(z, a, b):          # R -> (a, b), log-uniform
+        return math.exp(math.log(a) + (math.log(b) - math.log(a)) * (0.5 + 0.5 * math.tanh(z)))
+
+    def unbounded(v, a, b):
+        return math.atanh(2 * (math.log(v) - math.log(a)) / (math.log(b) - math.log(a)) - 1)
+
+    def params_of(x):
+        q = dict(p)
+        q['Q'], q['Cct'], q['rc_tau'] = math.exp(x[0]), math.exp(x[2]), math.exp(x[4])
+        q['I0'] = bounded(x[1], i_lo, i_hi)
+        q['tdiff'] = bounded(x[3], lo, hi)
+        # diffusion activation energy: between the electrodes', by where t_diff lies between theirs (log scale)
+        wgt = math.log(q['tdiff'] / bp['negative']['tdiff']) / math.log(bp['positive']['tdiff'] / bp['negative']['tdiff'])
+        wgt = min(1.0, max(0.0, wgt))
+        q['Ea_d'] = round(bp['negative']['Ea_d'] + wgt * (bp['positive']['Ea_d'] - bp['negative']['Ea_d']), -2)
+        return q
+
+    def make(q, Tp, stride=1):
+        a, rc, r0 = fit_2ah(D20, D2, sony, bpx, pulse, q, Tpaths=Tp, stride=stride)
+        return assemble_2ah(a, rc, r0, sony, bpx, q)
+
     Tp = None
-    for _ in range(3):   # isothermal fit, then refits along the self-heating temperature of the last fit
-        a, r2, tau1 = fit_2ah(D20, D2, sony, bpx, p, Tpaths=Tp)
-        cell = assemble_2ah(a, r2, tau1, sony, bpx, p)
+    x0 = np.array([math.log(p['Q']), unbounded(p['I0'], i_lo, i_hi), math.log(p['Cct']),
+                   unbounded(p['tdiff'], lo, hi), math.log(p['rc_tau'])])
+    best = None
+    for rnd in range(2):   # search, then again along the self-heating temperature of the best cell
+        cache = {}
+
+        def f(x):
+            key = tuple(np.round(x, 6))
+            if key not in cache:
+                q = params_of(x)
+                cell = make(q, Tp, stride=10)
+                ev = evaluate_2ah(cell, D20, D2, pulse, dt20=20.0, dt2=10.0)
+                cache[key] = objective_2ah(ev)
+                if verbose:
+                    print('   Q %.4f I0 %.3f C %.2f tdiff %.0f rc_tau %.1f -> J %.3f  (C/20 %.1f mV %+.2f %%, C/2 %.1f mV %+.2f %%, '
+                          'R1s %+.1f/%+.1f/%+.1f %%)' % (q['Q'], q['I0'], q['Cct'], q['tdiff'], q['rc_tau'], cache[key],
+                          1e3 * ev['Co20']['rmse'], 100 * ev['Co20']['cap_err'], 1e3 * ev['Co2']['rmse'], 100 * ev['Co2']['cap_err'],
+                          100 * ev[(1.0, 1.0)]['err'], 100 * ev[(2.0, 1.0)]['err'], 100 * ev[(4.0, 1.0)]['err']), flush=True)
+            return cache[key]
+
+        x0, j = nelder_mead(f, x0, [0.005, 0.2, 0.2, 0.2, 0.2], iters=40 if rnd == 0 else 20)
+        q = params_of(x0)
+        cell = make(q, Tp)
         m = Cell(cell)
         Tp = {}
         for D, dt in ((D20, 5.0), (D2, 1.0)):
             m.run(D['Imean'], dt, v_cut=2.0, thermal=True, rev_sign=REV_SIGN)
             Tp[D['tag']] = m.T_trace
-    og, rg = AE_OCV_GRID, AE_R_GRID
-    t_w = D20['frac'] * D20['tot'] * 3600 / -D20['Imean']
-    s_w = 1 - D20['frac'] * D20['tot'] / p['Q'] - 3.0 / 100 / (30 * 86400.0) * t_w   # SOC at the end of the C/20 window
+        best = (q, cell)
+    q, cell = best
+    cell = make(q, Tp)
     full = cell['ocv']['average_V'][-1] + cell['ocv']['hysteresis_gap_mV'][-1] / 2e3
-    hdr = header_2ah(tau1, s_w, full)
+    hdr = header_2ah(q, bp, full)
     nd = {'ocv.soc': 4, 'ocv.average_V': 5, 'ocv.hysteresis_gap_mV': 2, 'ocv.entropic_mV_per_K': 4,
-          'resistance.soc': 3, 'resistance.r0_mohm': 2, 'resistance.r1_mohm': 2, 'resistance.tau1_s': 3,
-          'resistance.r2_mohm': 2, 'resistance.tau2_s': 1}
+          'resistance.soc': 3, 'resistance.r0_mohm': 2, 'resistance.rc_mohm': 2, 'resistance.rc_tau_s': 1}
     return cell, hdr, nd
 
 
-def assemble_2ah(a, r2, tau1, sony, bpx, p):
+def assemble_2ah(a, rc, r0, sony, bpx, p):
     og, rg = AE_OCV_GRID, AE_R_GRID
     gap = np.interp(og, sony['soc'], sony['hyst_full_gap_mV'])
     ent = np.interp(og, bpx['soc'], bpx['dOCVdT_mV_per_K'])
     n = len(rg)
     cell = dict(
         name='lfp_2ah_aboutenergy_18650',
-        description='About:Energy 2 Ah LFP|graphite 18650, Thevenin R0+2RC with hysteresis, fitted to its published 25 degC C/20 and C/2 discharges',
+        description='About:Energy 2 Ah LFP|graphite 18650: OCV with hysteresis, R0, Butler-Volmer charge transfer, solid diffusion and one RC, fitted to its published 25 degC C/20 and C/2 discharges and pulse resistances',
         sources=[
             'About:Energy LFP 18650 validation data LFP/data/validation/LFP_25degC_Co20.csv and LFP_25degC_Co2.csv, github.com/About-Energy-OpenSource/About-Energy-BPX-Parameterisation @ d22c8a6d3603a16bd9b7a3a0c447d36925555358 (CC BY-SA 4.0)',
-            'About:Energy BPX parameter file LFP/lfp_18650_cell_BPX.json @ 8efd45a7495ad8d3a4d72b547e657322a4baabd2 (equilibrium OCV, dOCV/dT, thermal; CC BY-SA 4.0)',
+            'About:Energy BPX parameter file LFP/lfp_18650_cell_BPX.json @ 8efd45a7495ad8d3a4d72b547e657322a4baabd2 (equilibrium OCV, dOCV/dT, particle radii, diffusivities, reaction rates, thermal; CC BY-SA 4.0)',
             'Sony/Murata US26650FTC1 hysteresis gap and Arrhenius factor, TUM EES data via github.com/martincornejo/simses-lite @ 19c45adf48db0770e6b41273776b509e9bc0bba6 (BSD-3-Clause)',
-            'fit: tools/fit_cell_sets.py on model/cell_sets/reference/*.csv',
+            'fit: tools/fit_cell_sets.py on model/cell_sets/reference/*.csv and ../shared/reference/cell/bpx_lfp18650_aboutenergy.json (copied as model/cell_sets/reference/bpx_lfp18650_aboutenergy.json)',
         ],
         licence='CC BY-SA 4.0 (derived from About:Energy data, (c) About:Energy Ltd; attribution and share-alike required); Sony/TUM hysteresis gap BSD-3-Clause (c) TUM EES',
-        capacity_Ah=p['Q'], coulombic_efficiency=0.999, self_discharge_pct_per_month=3.0,
+        capacity_Ah=round(p['Q'], 4), coulombic_efficiency=0.999, self_discharge_pct_per_month=3.0,
         reference_temperature_degC=25.0, voltage_min_V=2.0, voltage_max_V=3.65,
         hysteresis_transition_soc=p['hts'],
         ocv=dict(soc=og, average_V=a, hysteresis_gap_mV=gap, entropic_mV_per_K=ent),
-        resistance=dict(soc=rg, r0_mohm=np.full(n, p['R0'] * 1e3), r1_mohm=np.full(n, p['R1'] * 1e3),
-                        tau1_s=np.full(n, tau1), r2_mohm=r2 * 1e3, tau2_s=np.full(n, p['tau2']),
-                        activation_energy_J_per_mol=18000.0),
+        resistance=dict(soc=rg, r0_mohm=np.full(n, r0 * 1e3), rc_mohm=rc * 1e3, rc_tau_s=np.full(n, p['rc_tau']),
+                        activation_energy_J_per_mol=AE_EA_R),
+        charge_transfer=dict(exchange_current_A=round(p['I0'], 4), capacitance_F=round(p['Cct'], 3),
+                             activation_energy_J_per_mol=p['Ea_ct']),
+        diffusion=dict(time_s=round(p['tdiff'], 1), activation_energy_J_per_mol=p['Ea_d']),
         thermal=dict(mass_kg=0.033, specific_heat_J_per_kgK=999.0, surface_area_m2=0.0042, convection_W_per_m2K=15.0),
     )
     return cell
 
 
-def header_2ah(tau1, s_w, full):
+def header_2ah(q, bp, full):
+    n, pp = bp['negative'], bp['positive']
     return [
         'bms-hil cell set: About:Energy 2 Ah LFP|graphite cylindrical 18650 (format: model/cell_sets/FORMAT.md).',
-        'Generated by tools/fit_cell_sets.py from model/cell_sets/reference/*.csv -- edit the script, not this file.',
+        'Generated by tools/fit_cell_sets.py from model/cell_sets/reference/ -- edit the script, not this file.',
         '',
         'LICENCE: CC BY-SA 4.0. The numbers are derived from About:Energy Ltd data (About-Energy-OpenSource/',
         'About-Energy-BPX-Parameterisation, CC BY-SA 4.0): the measured 25 degC C/20 and C/2 discharges',
         '(LFP/data/validation/LFP_25degC_Co20.csv, LFP_25degC_Co2.csv) and the BPX file lfp_18650_cell_BPX.json.',
         'Share-alike: this file and anything derived from it stay CC BY-SA 4.0 with this attribution.',
         'The hysteresis gap is the Sony/Murata US26650FTC1 table of TUM EES (simses-lite, BSD-3-Clause, (c) TUM EES).',
+        'The same cell\'s 1C, 2C and drive-cycle records are held back as a blind test: nothing here is fitted to them.',
         '',
         'HOW EACH NUMBER WAS DERIVED',
-        ' capacity_Ah 2.042: between the delivered charge to 2.0 V at C/20 (2.0745 Ah) and at C/2 (2.006 Ah). A linear',
-        '   R+2RC model cannot lose 3.3 % capacity between C/20 and C/2 at a sane R, so Q is set where the model\'s',
-        '   C/20 and C/2 capacities fall equally inside +-3 % of the measured ones (see the script output).',
         ' The fit runs the model as tests/model/cell_validation_test.cpp does (start rested, full, h=+1; lumped',
-        ' self-heating at 25 degC ambient, reversible heat +I*T*dU/dT as model/cell.cpp books it), refitting twice along',
-        ' the temperature trace of the previous fit.',
-        ' r0 19.3 mOhm: IR drop 2 ms after the current step (pulse file; rate independent, C/2..2C).',
-        ' r1 42 mOhm, tau1 %.3f s from R1*(1-exp(-1 s/tau1)) = 35.5 mOhm: R_app(1 s)-R0 of the pulse file is 42.0/33.7/31.5 mOhm' % tau1,
-        '   at C/2/1C/2C (Butler-Volmer current dependence); 35.5 is inside +-20 % of all three. R1 = 42 mOhm keeps',
-        '   R_app(2 s)-R0 near the 2C value (40 mOhm; the t >= 2 s values at lower currents contain the top-of-charge',
-        '   OCV decay) and R0+R1 below the plateau DC resistance seen between the C/2 and C/20 curves.',
-        ' r2(SOC), tau2 30 s: fitted jointly with average_V (NNLS, smooth, 2..500 mOhm) so the model reproduces both the',
-        '   C/20 and the C/2 discharge; the large r2 below SOC 0.15 stands in for the solid-diffusion limit that makes',
-        '   the C/2 curve fall earlier than the C/20 curve at the end of discharge.',
-        ' ocv.average_V: fitted so that the model (discharge from full: h moves from +1 to -1 over',
-        '   hysteresis_transition_soc, RC states charge up) reproduces the measured C/20 discharge (roughly',
-        '   V_c20 + gap/2 + 0.1 A*(R0+R1+R2)), with a weak pull toward the BPX equilibrium curve (SOC 0.1-0.9); strictly',
-        '   increasing; SOC = charge/capacity_Ah. The C/20 tail beyond 95 %% of its charge is compressed onto SOC 0..%.3f.' % s_w,
-        '   Nearly flat (0.02 mV steps) over SOC ~0.05-0.13: there the C/20 target would fall with SOC because the large',
-        '   r2 adds 0.1 A*r2 to it; the monotone fit flattens it.',
-        '   SOC 0 = 2.0 V (voltage_min_V, the cut-off of the tests); SOC 1 is fitted: the rested full cell',
-        '   (avg + gap/2 = %.3f V; measured rests before the C/20 and C/2 tests 3.477 / 3.538 V).' % full,
+        ' self-heating at 25 degC ambient) and searches (Nelder-Mead) capacity_Ah, the exchange current, the',
+        ' charge-transfer capacitance, the diffusion time and the rc time constant; for each it solves the OCV nodes,',
+        ' rc(SOC) and R0 by non-negative least squares against every sample of the C/20 and C/2 records and the',
+        ' pulse file\'s R_app at 2 ms and 1 s for C/2, 1C and 2C (from rest at full charge, as measured). The search',
+        ' minimises the issue-12 measures: RMSE over the first 95 %% of the charge, delivered capacity, pulse errors.',
+        ' capacity_Ah %.4f: the bulk charge between the rested full cell and SOC 0; a C/20 discharge delivers less' % q['Q'],
+        '   because its surface SOC reaches 0 first.',
+        ' charge_transfer: exchange current %.3f A (small-signal R_ct = RT/(F I0) = %.1f mOhm), capacitance %.2f F;' % (
+            q['I0'], 1e3 * RGAS * 298.15 / (F_CONST * q['I0']), q['Cct']),
+        '   BPX at half lithiation: negative I0 %.2f A (R_ct %.1f mOhm), positive I0 %.2f A (R_ct %.1f mOhm), in series %.1f mOhm.' % (
+            n['I0'], 1e3 * n['Rct'], pp['I0'], 1e3 * pp['Rct'], 1e3 * (n['Rct'] + pp['Rct'])),
+        '   activation energy %.0f J/mol: the BPX reaction-rate activation energies (negative %.0f, positive %.0f)' % (
+            q['Ea_ct'], n['Ea_ct'], pp['Ea_ct']),
+        '   weighted by each electrode\'s share of that R_ct.',
+        ' diffusion.time_s %.0f: R^2/D, searched within the BPX particles\' values (negative %.0f s = (4.8 um)^2/9.6e-15,' % (
+            q['tdiff'], n['tdiff']),
+        '   positive %.0f s = (0.5 um)^2/6.873e-17); activation energy %.0f J/mol interpolated (log t) between the' % (
+            pp['tdiff'], q['Ea_d']),
+        '   electrodes\' %.0f and %.0f J/mol.' % (n['Ea_d'], pp['Ea_d']),
+        ' r0: R0 from the fit (pulse file: 19.3 mOhm at 2 ms, rate independent).',
+        ' rc(SOC), rc_tau_s %.1f s: the slow polarisation, fitted with the OCV (NNLS, smooth, 2..500 mOhm).' % q['rc_tau'],
+        ' ocv.average_V: fitted with the rest (discharge from full: h moves from +1 to -1 over',
+        '   hysteresis_transition_soc; the OCV is read at the surface SOC), with a weak pull toward the BPX equilibrium',
+        '   curve (SOC 0.1-0.9); strictly increasing. SOC 0 = 2.0 V (voltage_min_V, the cut-off of the tests); SOC 1 is',
+        '   fitted: the rested full cell (avg + gap/2 = %.3f V; measured rests before the C/20 and C/2 tests 3.477 / 3.538 V).' % full,
         ' ocv.hysteresis_gap_mV: Sony US26650 full charge-discharge gap (HystV), interpolated (30 mV at SOC 0/1 is',
         '   a placeholder upstream).',
         ' ocv.entropic_mV_per_K: About:Energy BPX dOCV/dT (U_pos(T) table - U_neg(T) expression), interpolated.',
-        ' activation_energy_J_per_mol 18000: Sony Rint Arrhenius fit (13-18 kJ/mol over SOC 0.2-0.9);',
+        ' resistance.activation_energy_J_per_mol 18000: Sony Rint Arrhenius fit (13-18 kJ/mol over SOC 0.2-0.9);',
         '   R(10 degC)/R(25 degC) = 1.469 (Sony measured ratio 1.40-1.60). No temperature data for this cell.',
         ' coulombic_efficiency 0.999, self_discharge 3 %/month: LFP typical values, not measured for this cell.',
         ' thermal: mass 0.033 kg = BPX density 1940 kg/m3 x volume 1.7e-5 m3; cp 999 J/kg/K (BPX, estimated by the',
@@ -492,19 +705,24 @@ def build_100ah(sony, bpx, apr, sony_ent, sony_rint, ae_cell):
     rs = sony_rint['soc'][m25]
     rint = 0.5 * (sony_rint['R_charge_mOhm'][m25] + sony_rint['R_discharge_mOhm'][m25])
     shape = rint / np.interp(0.5, rs, rint)
-    # magnitudes: the 2 Ah About:Energy fit scaled by one factor k = 0.35 mOhm / 19.3 mOhm (= 2/100 capacity
-    # ratio x 0.907, which puts R0 at 0.35 mOhm inside the datasheet AC band 0.2-0.5 mOhm); taus kept
-    k = 0.35 / 19.3
-    ae_r = ae_cell['resistance']
+    # magnitudes: the 2 Ah About:Energy fit scaled by one factor k = 0.35 mOhm / its R0 (about the 2/100 capacity
+    # ratio x 0.9, which puts R0 at 0.35 mOhm inside the datasheet AC band 0.2-0.5 mOhm). Resistances scale by k,
+    # the exchange current and the charge-transfer capacitance (both proportional to electrode area) by 1/k, so
+    # every time constant is kept; the diffusion time is a property of the particles and is kept too.
+    ae_r, ae_ct, ae_d = ae_cell['resistance'], ae_cell['charge_transfer'], ae_cell['diffusion']
+    r0_ae = float(ae_r['r0_mohm'][0])
+    k = 0.35 / r0_ae
     mid = (ae_r['soc'] >= 0.2) & (ae_r['soc'] <= 0.9)
-    r2_ae_mid = float(np.median(ae_r['r2_mohm'][mid]))
-    r0 = 19.3 * k * shape
-    r1 = float(ae_r['r1_mohm'][0]) * k * shape
-    r2 = r2_ae_mid * k * shape
+    rc_ae_mid = float(np.median(ae_r['rc_mohm'][mid]))
+    r0 = r0_ae * k * shape
+    rc = rc_ae_mid * k * shape
     n = len(rs)
-    t1, t2 = float(ae_r['tau1_s'][0]), float(ae_r['tau2_s'][0])
+    t_rc = float(ae_r['rc_tau_s'][0])
+    i0 = ae_ct['exchange_current_A'] / k
+    cct = ae_ct['capacitance_F'] / k
     i5 = int(np.argmin(np.abs(rs - 0.5)))
-    r10 = r0[i5] + r1[i5] * (1 - math.exp(-10 / t1)) + r2[i5] * (1 - math.exp(-10 / t2))
+    a25 = 2 * RGAS * 298.15 / F_CONST
+    r10 = r0[i5] + a25 * math.asinh(100.0 / (2 * i0)) / 100.0 + rc[i5] * (1 - math.exp(-10 / t_rc))
     cell = dict(
         name='lfp_100ah_prismatic',
         description='Generic 100 Ah prismatic LFP|graphite cell (EVE LF105 class): chemistry-level OCV/hysteresis/entropy from public LFP data, resistances scaled from a 2 Ah cell',
@@ -520,9 +738,10 @@ def build_100ah(sony, bpx, apr, sony_ent, sony_rint, ae_cell):
         reference_temperature_degC=25.0, voltage_min_V=2.5, voltage_max_V=3.65,
         hysteresis_transition_soc=0.04,
         ocv=dict(soc=og, average_V=avg, hysteresis_gap_mV=gap, entropic_mV_per_K=ent),
-        resistance=dict(soc=rs, r0_mohm=r0, r1_mohm=r1, tau1_s=np.full(n, float(ae_r['tau1_s'][0])),
-                        r2_mohm=r2, tau2_s=np.full(n, float(ae_r['tau2_s'][0])),
-                        activation_energy_J_per_mol=18000.0),
+        resistance=dict(soc=rs, r0_mohm=r0, rc_mohm=rc, rc_tau_s=np.full(n, t_rc), activation_energy_J_per_mol=18000.0),
+        charge_transfer=dict(exchange_current_A=round(i0, 2), capacitance_F=round(cct, 1),
+                             activation_energy_J_per_mol=ae_ct['activation_energy_J_per_mol']),
+        diffusion=dict(time_s=ae_d['time_s'], activation_energy_J_per_mol=ae_d['activation_energy_J_per_mol']),
         thermal=dict(mass_kg=2.0, specific_heat_J_per_kgK=1000.0, surface_area_m2=0.075, convection_W_per_m2K=6.0),
     )
     hdr = [
@@ -548,10 +767,13 @@ def build_100ah(sony, bpx, apr, sony_ent, sony_rint, ae_cell):
         ' ocv.entropic_mV_per_K: mean of Sony US26650 (simses) and About:Energy BPX dOCV/dT (the two disagree by up',
         '   to 0.15 mV/K at mid SOC; the mean is within 0.08 mV/K of both there).',
         ' resistance: SOC shape = Sony 25 degC Rint (mean of charge and discharge) normalised at SOC 0.5. Magnitudes =',
-        '   the About:Energy 2 Ah fit (lfp_2ah_aboutenergy_18650.yaml: R0 19.3, R1 42 mOhm, tau1, median R2 over SOC',
-        '   0.2-0.9, tau2) x k = 0.35/19.3 = 0.0181 (capacity ratio 2/100 x 0.907, putting R0 = 0.35 mOhm at SOC 0.5',
-        '   inside the datasheet AC band 0.2-0.5 mOhm); time constants kept (they do not scale with capacity).',
-        '   DC 10 s resistance R0+R1(1-e^-10/tau1)+R2(1-e^-10/tau2) = %.2f mOhm = %.2f x R0 at SOC 0.5 (Sony Rint*Ah -> ~1.4 mOhm).' % (r10, r10 / 0.35),
+        '   the About:Energy 2 Ah fit (lfp_2ah_aboutenergy_18650.yaml: R0 %.2f mOhm, median rc over SOC 0.2-0.9, rc tau)' % r0_ae,
+        '   x k = 0.35/%.2f = %.4f (about the capacity ratio 2/100 x 0.9, putting R0 = 0.35 mOhm at SOC 0.5 inside the' % (r0_ae, k),
+        '   datasheet AC band 0.2-0.5 mOhm); time constants kept (they do not scale with capacity).',
+        ' charge_transfer: the 2 Ah exchange current and capacitance / k (both scale with electrode area): I0 %.1f A,' % i0,
+        '   %.0f F; activation energy kept. diffusion: kept (a property of the particles, not of the cell size).' % cct,
+        '   DC 10 s resistance at 100 A, SOC 0.5: R0 + a*asinh(I/2I0)/I + rc(1-e^-10/tau) = %.3f mOhm = %.2f x R0' % (r10, r10 / 0.35),
+        '   (Sony Rint*Ah -> ~1.4 mOhm).',
         ' activation_energy_J_per_mol 18000: Sony Rint Arrhenius fit (13-18 kJ/mol over SOC 0.2-0.9);',
         '   R(10 degC)/R(25 degC) = exp(Ea/R*(1/283.15-1/298.15)) = 1.469 (Sony measured 1.40-1.60).',
         ' capacity 100 Ah; coulombic_efficiency 0.999; self_discharge 3 %/month (LFP typical 2-3 %/month);',
@@ -562,8 +784,7 @@ def build_100ah(sony, bpx, apr, sony_ent, sony_rint, ae_cell):
         ' Reference data copies with their source/licence headers: model/cell_sets/reference/ (README.md there).',
     ]
     nd = {'ocv.soc': 3, 'ocv.average_V': 5, 'ocv.hysteresis_gap_mV': 2, 'ocv.entropic_mV_per_K': 4,
-          'resistance.soc': 2, 'resistance.r0_mohm': 4, 'resistance.r1_mohm': 4, 'resistance.tau1_s': 3,
-          'resistance.r2_mohm': 4, 'resistance.tau2_s': 1}
+          'resistance.soc': 2, 'resistance.r0_mohm': 4, 'resistance.rc_mohm': 4, 'resistance.rc_tau_s': 1}
     return cell, hdr, nd
 
 
@@ -589,9 +810,8 @@ def arr_ratio(Ea):
     return math.exp(Ea / RGAS * (1 / 283.15 - 1 / 298.15))
 
 
-def check_2ah(path, D20, D2, sony, bpx, c20, pulse, chk):
+def check_2ah(path, D20, D2, sony, bpx, c20, pulse, bp, chk):
     c = read_yaml(path)
-    cell = Cell(c)
     o, r = c['ocv'], c['resistance']
     print('\n== %s' % os.path.relpath(path, ROOT))
     chk('average_V strictly increasing', 'min step %.2f mV' % (1e3 * np.diff(o['average_V']).min()), bool(np.all(np.diff(o['average_V']) > 0)))
@@ -600,62 +820,42 @@ def check_2ah(path, D20, D2, sony, bpx, c20, pulse, chk):
         '%.4f V; %.4f V (%.4f + %.1f mV)' % (o['average_V'][0], full, o['average_V'][-1], o['hysteresis_gap_mV'][-1] / 2),
         o['average_V'][0] == c['voltage_min_V'] and 3.4 <= full < c['voltage_max_V'], 'measured rested full cell: 3.477 V (C/20 test), 3.538 V (C/2 test)')
     chk('OCV table points', '%d' % len(o['soc']), len(o['soc']) >= 60)
-    for D, lim, aim in ((D20, 10.0, 7.0), (D2, 15.0, 11.0)):
+    ev = evaluate_2ah(c, D20, D2, pulse, dt20=5.0, dt2=5.0)
+    for D in (D20, D2):
         lab = 'C/20' if D is D20 else 'C/2'
-        # as tests/model/cell_validation_test.cpp: 5 s steps, lumped self-heating at 25 degC ambient,
-        # the rested sample at 0 Ah compared with the model's V(0+), cut-off at the first sample < 2.0 V
-        t, ah, v, cap = cell.run(D['Imean'], 5.0, v_cut=2.0, thermal=True, rev_sign=REV_SIGN)
-        Tmax = float(cell.T_trace[1].max())
-        e, emax, am, err = compare(D, ah, v, with_rest=True)
+        e = ev[D['tag']]
         chk('%s (I=%.4f A) RMSE, first 95 %% of %.4f Ah' % (lab, D['Imean'], D['tot']),
-            '%.2f mV (max %.1f mV)' % (1e3 * e, 1e3 * emax), 1e3 * e <= lim,
-            'limit %g, aim %g; 5 s steps, self-heating to %.2f degC' % (lim, aim, Tmax))
-        for lo, hi in ((0, 0.02), (0.02, 0.5), (0.5, 1.5), (1.5, 2.1)):
-            m = (am >= lo) & (am < hi)
-            if m.any():
-                chk('   %s error %.2f-%.2f Ah' % (lab, lo, hi), 'rms %.1f mV, max %.1f mV' % rms_max(1e3 * err[m]), None)
-        cap_c = float(ah[-1])
-        chk('%s delivered capacity to 2.0 V' % lab, '%.4f Ah vs %.4f measured (%+.2f %%)' % (cap_c, D['tot'], 100 * (cap_c / D['tot'] - 1)),
-            abs(cap_c / D['tot'] - 1) <= 0.03, 'limit +-3 %%; interpolated to 2.0 V: %.4f Ah' % cap)
-        for kw, what in ((dict(dt=1.0), 'isothermal, dt 1 s'), (dict(dt=0.5, thermal=True, rev_sign=1.0), 'self-heating with +I*T*dU/dT, dt 0.5 s')):
-            tf, ahf, vf, capf = cell.run(D['Imean'], kw.pop('dt'), v_cut=2.0, **kw)
-            ef, _, _, _ = compare(D, ahf, vf, with_rest=True)
-            ef2, _, _, _ = compare(D, ahf, vf)
-            chk('   %s %s' % (lab, what), 'RMSE %.2f mV (%.2f without the rest sample), capacity %+.2f %%'
-                % (1e3 * ef, 1e3 * ef2, 100 * (capf / D['tot'] - 1)), None)
-    # IR drop and fast polarisation
-    r0_1 = float(np.interp(1.0, r['soc'], r['r0_mohm']))
-    chk('R0 table (all SOC) vs 19.3 mOhm', '%.2f-%.2f mOhm' % (r['r0_mohm'].min(), r['r0_mohm'].max()),
-        bool(np.all(np.abs(r['r0_mohm'] / 19.3 - 1) <= 0.10)), 'limit +-10 %')
-    p1 = pulse['t_s'] == 1.0
-    meas = pulse['R_app_mOhm'][p1] - pulse['R_app_mOhm'][pulse['t_s'] == 0.002]
-    lo, hi = 0.8 * meas.max(), 1.2 * meas.min()
-    chk('pulse file R_app(1 s)-R0 at C/2/1C/2C', '/'.join('%.1f' % x for x in meas) + ' mOhm', None,
-        'model must lie in %.1f-%.1f mOhm to be within +-20 %% of all three' % (lo, hi))
-    for soc0 in (1.0, 0.5):
-        rp = (float(np.interp(soc0, r['soc'], r['r1_mohm'])) * (1 - math.exp(-1 / float(np.interp(soc0, r['soc'], r['tau1_s']))))
-              + float(np.interp(soc0, r['soc'], r['r2_mohm'])) * (1 - math.exp(-1 / float(np.interp(soc0, r['soc'], r['tau2_s'])))))
-        chk('R_app(1 s)-R0 from the parameters at SOC %.1f' % soc0, '%.2f mOhm' % rp, lo <= rp <= hi)
-    for soc0, h0 in ((0.9, 1.0), (0.5, 1.0), (0.5, -1.0), (1.0, 1.0)):
-        vals = []
-        for I in (-1.0, -2.0, -4.0):
-            rr = cell.pulse_rapp(I, soc0, h0)
-            vals.append((1e3 * rr[0.002], 1e3 * (rr[1.0] - rr[0.002])))
-        ok = all(abs(a / 19.3 - 1) <= 0.10 for a, _ in vals) and all(lo <= b <= hi for _, b in vals)
-        chk('simulated step SOC %.1f h=%+d at 1/2/4 A: R(2 ms); R(1 s)-R(2 ms)' % (soc0, h0),
-            '; '.join('%.1f, %.1f' % x for x in vals) + ' mOhm', ok if soc0 < 1 else None,
-            'at SOC 1.0 the step also rides down the steep top of the OCV table, as the measured pulses do' if soc0 == 1.0 else '')
+            '%.2f mV (max %.1f mV)' % (1e3 * e['rmse'], 1e3 * e['max']), e['rmse'] <= LIMITS['rmse'],
+            'limit %g mV; 5 s steps, self-heating to %.2f degC' % (1e3 * LIMITS['rmse'], e['Tmax']))
+        chk('%s delivered capacity to 2.0 V' % lab, '%.4f Ah vs %.4f measured (%+.2f %%)' % (e['cap'], D['tot'], 100 * e['cap_err']),
+            abs(e['cap_err']) <= LIMITS['cap'], 'limit +-%g %%' % (100 * LIMITS['cap']))
+    for I_nom in (1.0, 2.0, 4.0):
+        for tt, lim in ((0.002, LIMITS['r2ms']), (1.0, LIMITS['r1s'])):
+            e = ev[(I_nom, tt)]
+            chk('pulse %g A from rest at full charge: R_app(%g s)' % (I_nom, tt),
+                '%.2f mOhm vs %.2f measured (%+.1f %%)' % (1e3 * e['model'], 1e3 * e['meas'], 100 * e['err']), abs(e['err']) <= lim,
+                'limit +-%g %%' % (100 * lim))
+    ct, dif = c['charge_transfer'], c['diffusion']
+    n, pp = bp['negative'], bp['positive']
+    i_lo, i_hi = min(n['I0'], pp['I0']) / 2, 2 * max(n['I0'], pp['I0'])
+    chk('exchange current within the BPX electrodes\' range (x/2 .. x2)', '%.3f A in %.2f-%.2f A (R_ct %.1f mOhm; BPX series %.1f mOhm)' % (
+        ct['exchange_current_A'], i_lo, i_hi, 1e3 * RGAS * 298.15 / (F_CONST * ct['exchange_current_A']), 1e3 * (n['Rct'] + pp['Rct'])),
+        i_lo <= ct['exchange_current_A'] <= i_hi)
+    t_lo, t_hi = min(n['tdiff'], pp['tdiff']) / 2, 2 * max(n['tdiff'], pp['tdiff'])
+    chk('diffusion time within the BPX particles\' R^2/D range (x/2 .. x2)', '%.0f s in %.0f-%.0f s (negative %.0f s, positive %.0f s)' % (
+        dif['time_s'], t_lo, t_hi, n['tdiff'], pp['tdiff']), t_lo <= dif['time_s'] <= t_hi)
+    m = Cell(c)
+    for I in (-0.1, -1.0, -2.0, -4.0):
+        a, I0 = m.ct_params(T_REF_C)
+        chk('   steady charge-transfer overpotential at %g A' % I, '%.1f mV (%.1f mOhm)' % (
+            1e3 * a * math.asinh(I / (2 * I0)), 1e3 * a * math.asinh(I / (2 * I0)) / I), None)
+        chk('   steady surface-SOC offset at %g A' % I, '%.4f' % (dif['time_s'] / 15 * I / (3600 * c['capacity_Ah'])), None)
     # OCV vs BPX equilibrium and vs the C/20 discharge curve
-    m = (bpx['soc'] >= 0.1 - 1e-9) & (bpx['soc'] <= 0.9 + 1e-9)
-    d = np.interp(bpx['soc'][m], o['soc'], o['average_V']) - bpx['ocv_V'][m]
+    msk = (bpx['soc'] >= 0.1 - 1e-9) & (bpx['soc'] <= 0.9 + 1e-9)
+    d = np.interp(bpx['soc'][msk], o['soc'], o['average_V']) - bpx['ocv_V'][msk]
     rr, mx = rms_max(1e3 * d)
     chk('average_V vs About:Energy BPX equilibrium OCV, SOC 0.1-0.9', 'RMS %.1f mV, max %.1f mV, mean %+.1f mV' % (rr, mx, 1e3 * d.mean()),
         rr <= 10.0, 'target ~10 mV RMS (README: <=10 RMS, <=20 max)')
-    m = (c20['soc'] >= 0.1 - 1e-9) & (c20['soc'] <= 0.9 + 1e-9)
-    dis = np.interp(c20['soc'][m], o['soc'], o['average_V'] - o['hysteresis_gap_mV'] / 2e3)
-    d = dis - c20['v_terminal_c20_discharge_V'][m]
-    chk('discharge branch (avg - gap/2) vs measured C/20 curve, SOC 0.1-0.9', 'RMS %.1f mV, max %.1f mV, mean %+.1f mV' % (rms_max(1e3 * d) + (1e3 * d.mean(),)), None,
-        'C/20 curve includes ~0.1 A x R overpotential; SOC of that file = 1 - Ah/2.0745')
     g = o['hysteresis_gap_mV'][(o['soc'] >= 0.2) & (o['soc'] <= 0.9)]
     chk('hysteresis gap SOC 0.2-0.9', '%.1f-%.1f mV' % (g.min(), g.max()), 15 <= g.min() and g.max() <= 30)
     en = o['entropic_mV_per_K']
@@ -666,11 +866,11 @@ def check_2ah(path, D20, D2, sony, bpx, c20, pulse, chk):
     th = c['thermal']
     tau = th['mass_kg'] * th['specific_heat_J_per_kgK'] / (th['convection_W_per_m2K'] * th['surface_area_m2'])
     chk('thermal m*cp, tau = m*cp/(h*A)', '%.1f J/K, %.0f s' % (th['mass_kg'] * th['specific_heat_J_per_kgK'], tau), None)
-    chk('R2(SOC) range', '%.1f-%.1f mOhm (tau2 %.0f s)' % (r['r2_mohm'].min(), r['r2_mohm'].max(), r['tau2_s'][0]), None)
+    chk('rc(SOC) range', '%.1f-%.1f mOhm (tau %.0f s)' % (r['rc_mohm'].min(), r['rc_mohm'].max(), r['rc_tau_s'][0]), None)
     return c
 
 
-def check_100ah(path, sony, bpx, apr, sony_ent, chk):
+def check_100ah(path, sony, bpx, apr, sony_ent, ae_c, chk):
     c = read_yaml(path)
     cell = Cell(c)
     o, r = c['ocv'], c['resistance']
@@ -709,10 +909,24 @@ def check_100ah(path, sony, bpx, apr, sony_ent, chk):
     r0m = float(np.interp(0.5, r['soc'], r['r0_mohm']))
     chk('R0 at SOC 0.5; range over SOC', '%.4f mOhm; %.4f-%.4f' % (r0m, r['r0_mohm'].min(), r['r0_mohm'].max()),
         0.2 <= r['r0_mohm'].min() and r['r0_mohm'].max() <= 0.5, 'datasheet AC band 0.2-0.5 mOhm')
+    # consistent scaling: at the same C-rate the 100 Ah cell's apparent resistance is the 2 Ah cell's x k at every
+    # time scale (R0, rc and the charge transfer all scale by k, time constants and the diffusion state are kept); the
+    # Sony SOC shape of R0 and rc moves it by a few per cent away from SOC 0.5
+    ae = Cell(ae_c)
+    k = float(np.interp(0.5, r['soc'], r['r0_mohm'])) / float(ae_c['resistance']['r0_mohm'][0])
     for soc0 in (0.2, 0.5, 0.8):
-        rr = [float(np.interp(soc0, r['soc'], r[k])) for k in ('r0_mohm', 'r1_mohm', 'tau1_s', 'r2_mohm', 'tau2_s')]
-        r10 = rr[0] + rr[1] * (1 - math.exp(-10 / rr[2])) + rr[3] * (1 - math.exp(-10 / rr[4]))
-        chk('DC 10 s resistance / R0 at SOC %.1f (parameters)' % soc0, '%.3f mOhm = %.2f x R0' % (r10, r10 / rr[0]), 2 <= r10 / rr[0] <= 4)
+        vals = []
+        for tt in (0.002, 1.0, 10.0):
+            rb = cell.pulse_rapp(-100.0, soc0, -1.0, times=(tt,))[tt]
+            rs_ = ae.pulse_rapp(-ae_c['capacity_Ah'], soc0, -1.0, times=(tt,))[tt]
+            vals.append((1e3 * rb, rb / (rs_ * k)))
+        chk('1C step at SOC %.1f: R_app(2 ms, 1 s, 10 s) of 100 Ah / (2 Ah x k)' % soc0,
+            ', '.join('%.3f mOhm: %.3f' % x for x in vals), all(abs(x[1] - 1) <= 0.10 for x in vals),
+            'k = %.5f; limit +-10 %%; DC 10 s = %.2f x R0' % (k, vals[2][0] / float(np.interp(soc0, r['soc'], r['r0_mohm']))))
+    ct = c['charge_transfer']
+    chk('charge transfer scaled from the 2 Ah set', 'I0 %.1f A, C %.0f F, tau at rest %.2f s; diffusion %.0f s' % (
+        ct['exchange_current_A'], ct['capacitance_F'], RGAS * 298.15 / (F_CONST * ct['exchange_current_A']) * ct['capacitance_F'],
+        c['diffusion']['time_s']), None)
     t, ah, v, _ = cell.run(-100.0, 1.0, t_end=10.0, soc0=0.5, h0=-1.0)
     chk('simulated 100 A step at SOC 0.5 (h=-1): (V_rest-V(10 s))/I', '%.3f mOhm' % (1e3 * (v[0] - v[-1]) / 100), None)
     ra = arr_ratio(r['activation_energy_J_per_mol'])
@@ -745,7 +959,9 @@ def main():
     D20, D2 = read_timeseries('Co20'), read_timeseries('Co2')
 
     p2 = os.path.join(OUT, 'lfp_2ah_aboutenergy_18650.yaml')
-    cell2, hdr2, nd2 = build_2ah(D20, D2, sony, bpx)
+    with open(os.path.join(REF, 'bpx_lfp18650_aboutenergy.json')) as f:
+        bpx_json = json.load(f)
+    cell2, hdr2, nd2 = build_2ah(D20, D2, sony, bpx, pulse, bpx_json)
     write_yaml(p2, hdr2, cell2, nd2)
     ae = read_yaml(p2)
     p100 = os.path.join(OUT, 'lfp_100ah_prismatic.yaml')
@@ -754,8 +970,8 @@ def main():
     print('wrote %s\nwrote %s' % (os.path.relpath(p2, ROOT), os.path.relpath(p100, ROOT)))
 
     chk = Checks()
-    check_2ah(p2, D20, D2, sony, bpx, c20, pulse, chk)
-    check_100ah(p100, sony, bpx, apr, sony_ent, chk)
+    check_2ah(p2, D20, D2, sony, bpx, c20, pulse, bpx_params(bpx_json), chk)
+    check_100ah(p100, sony, bpx, apr, sony_ent, read_yaml(p2), chk)
     print('\n%d check(s) failed' % chk.n_fail if chk.n_fail else '\nall checks passed')
     return 1 if chk.n_fail else 0
 
