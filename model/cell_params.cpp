@@ -129,7 +129,8 @@ CellParams load_cell_params(const std::string& path) {
                 {"name", "description", "sources", "licence", "capacity_Ah",
                  "coulombic_efficiency", "self_discharge_pct_per_month",
                  "reference_temperature_degC", "voltage_min_V", "voltage_max_V",
-                 "hysteresis_transition_soc", "ocv", "resistance", "thermal"});
+                 "hysteresis_transition_soc", "ocv", "resistance", "charge_transfer", "diffusion",
+                 "thermal"});
 
     CellParams p;
     p.source_file = path;
@@ -161,9 +162,18 @@ CellParams load_cell_params(const std::string& path) {
     r.same_length(p.ocv_soc, p.entropic_mV_per_K, ocv, "ocv.entropic_mV_per_K");
 
     const YAML::Node res = r.child(root, "", "resistance");
-    r.only_keys(res, "resistance",
-                {"soc", "r0_mohm", "r1_mohm", "tau1_s", "r2_mohm", "tau2_s",
-                 "activation_energy_J_per_mol"});
+    // Format 1 had two RC pairs; format 2 replaced the fast one by the Butler-Volmer
+    // element and renamed the slow one. An old file must say so, not "unknown key".
+    if (res.IsMap())
+        for (const auto& kv : res) {
+            const auto key = kv.first.as<std::string>();
+            if (key == "r1_mohm" || key == "tau1_s" || key == "r2_mohm" || key == "tau2_s")
+                r.fail("resistance." + key, &kv.first,
+                       "replaced in format 2: the fast RC pair (r1_mohm, tau1_s) by the Butler-Volmer element "
+                       "'charge_transfer', the slow pair (r2_mohm, tau2_s) by resistance.rc_mohm/rc_tau_s "
+                       "(see model/cell_sets/FORMAT.md)");
+        }
+    r.only_keys(res, "resistance", {"soc", "r0_mohm", "rc_mohm", "rc_tau_s", "activation_energy_J_per_mol"});
     p.resistance_soc = r.numbers(res, "resistance", "soc", 0.0, 1.0);
     r.strictly_increasing(p.resistance_soc, res, "resistance.soc");
     const auto table = [&](const char* key, double min, double max) {
@@ -172,11 +182,21 @@ CellParams load_cell_params(const std::string& path) {
         return v;
     };
     p.r0_mohm = table("r0_mohm", 1e-4, 1e4);
-    p.r1_mohm = table("r1_mohm", 1e-5, 1e4);
-    p.tau1_s = table("tau1_s", 1e-3, 1e5);
-    p.r2_mohm = table("r2_mohm", 1e-5, 1e4);
-    p.tau2_s = table("tau2_s", 1e-3, 1e5);
+    p.rc_mohm = table("rc_mohm", 1e-5, 1e4);
+    p.rc_tau_s = table("rc_tau_s", 1e-3, 1e5);
     p.activation_energy_J_per_mol = r.number(res, "resistance", "activation_energy_J_per_mol", 0.0, 1e5);
+
+    const YAML::Node ct = r.child(root, "", "charge_transfer");
+    r.only_keys(ct, "charge_transfer", {"exchange_current_A", "capacitance_F", "activation_energy_J_per_mol"});
+    p.exchange_current_A = r.number(ct, "charge_transfer", "exchange_current_A", 1e-4, 1e5);
+    p.charge_transfer_capacitance_F = r.number(ct, "charge_transfer", "capacitance_F", 1e-4, 1e7);
+    p.charge_transfer_activation_energy_J_per_mol =
+        r.number(ct, "charge_transfer", "activation_energy_J_per_mol", 0.0, 2e5);
+
+    const YAML::Node diff = r.child(root, "", "diffusion");
+    r.only_keys(diff, "diffusion", {"time_s", "activation_energy_J_per_mol"});
+    p.diffusion_time_s = r.number(diff, "diffusion", "time_s", 1.0, 1e6);
+    p.diffusion_activation_energy_J_per_mol = r.number(diff, "diffusion", "activation_energy_J_per_mol", 0.0, 2e5);
 
     const YAML::Node th = r.child(root, "", "thermal");
     r.only_keys(th, "thermal",

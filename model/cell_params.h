@@ -30,14 +30,22 @@ struct CellParams {
     std::vector<double> hysteresis_gap_mV;
     std::vector<double> entropic_mV_per_K;
 
-    // Resistance tables share one SOC grid, at the reference temperature.
+    // Resistance tables share one SOC grid, at the reference temperature: R0 and
+    // the slow linear RC pair (electrolyte polarisation).
     std::vector<double> resistance_soc;
     std::vector<double> r0_mohm;
-    std::vector<double> r1_mohm;
-    std::vector<double> tau1_s;
-    std::vector<double> r2_mohm;
-    std::vector<double> tau2_s;
-    double activation_energy_J_per_mol = 0.0;
+    std::vector<double> rc_mohm;
+    std::vector<double> rc_tau_s;
+    double activation_energy_J_per_mol = 0.0;  // of R0 and rc
+
+    // Charge transfer: symmetric Butler-Volmer element with a capacitance in parallel.
+    double exchange_current_A = 1.0;  // I0 at the reference temperature
+    double charge_transfer_capacitance_F = 1.0;
+    double charge_transfer_activation_energy_J_per_mol = 0.0;  // of I0
+
+    // Solid diffusion: R^2/D of the limiting particles at the reference temperature.
+    double diffusion_time_s = 1.0;
+    double diffusion_activation_energy_J_per_mol = 0.0;
 
     double mass_kg = 0.0;
     double specific_heat_J_per_kgK = 0.0;
