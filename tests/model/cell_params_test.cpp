@@ -84,6 +84,41 @@ TEST(CellParams, NonMonotonicTableNamesKeyAndLine) {
     EXPECT_TRUE(std::regex_search(err, std::regex("bmshil_cell_[A-Za-z0-9]+:[0-9]+: "))) << err;
 }
 
+TEST(CellParams, FormatOneKeysNameTheirReplacement) {
+    // A format-1 file: the fast RC pair r1/tau1 and the slow pair r2/tau2.
+    for (const char* old_key : {"r1_mohm", "tau1_s", "r2_mohm", "tau2_s"}) {
+        const std::string text = std::regex_replace(
+            bundled_text(), std::regex("\\n  r0_mohm:"), std::string("\n  ") + old_key + ": [1.0, 1.0]\n  r0_mohm:");
+        const std::string err = load_error(text);
+        std::printf("%s: %s\n", old_key, err.c_str());
+        EXPECT_NE(err.find(std::string("'resistance.") + old_key + "'"), std::string::npos) << err;
+        EXPECT_NE(err.find("replaced in format 2"), std::string::npos) << err;
+        EXPECT_NE(err.find("charge_transfer"), std::string::npos) << err;
+        EXPECT_NE(err.find("resistance.rc_mohm/rc_tau_s"), std::string::npos) << err;
+        EXPECT_TRUE(std::regex_search(err, std::regex("bmshil_cell_[A-Za-z0-9]+:[0-9]+: "))) << err;
+    }
+}
+
+TEST(CellParams, MissingExchangeCurrentNamesFileAndKey) {
+    const std::string text = std::regex_replace(bundled_text(), std::regex("\\n  exchange_current_A:[^\\n]*"), "");
+    const std::string err = load_error(text);
+    std::printf("%s\n", err.c_str());
+    EXPECT_NE(err.find("/tmp/bmshil_cell_"), std::string::npos) << err;
+    EXPECT_NE(err.find("'charge_transfer.exchange_current_A': missing"), std::string::npos) << err;
+}
+
+TEST(CellParams, FormatTwoRanges) {
+    const CellParams p = load_cell_params(test::cell_set("lfp_2ah_aboutenergy_18650"));
+    EXPECT_GT(p.exchange_current_A, 0.0);
+    EXPECT_EQ(p.rc_mohm.size(), p.resistance_soc.size());
+    // A diffusion time of 0.1 s is below the 1 s the format allows.
+    const std::string text =
+        std::regex_replace(bundled_text(), std::regex("\\n  time_s:[^\\n]*"), "\n  time_s: 0.1");
+    const std::string err = load_error(text);
+    EXPECT_NE(err.find("'diffusion.time_s'"), std::string::npos) << err;
+    EXPECT_NE(err.find("outside"), std::string::npos) << err;
+}
+
 TEST(CellParams, MissingFileIsReported) {
     try {
         load_cell_params("/nonexistent/cell.yaml");

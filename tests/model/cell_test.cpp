@@ -1,9 +1,11 @@
 // The cell against the chemistry references: OCV, hysteresis that moves with
-// charge throughput, entropic shift, Arrhenius resistance.
+// charge throughput, entropic shift, Arrhenius resistance; the Butler-Volmer
+// element against its Riccati solution and an RK4 integration, solid diffusion.
 #include "cell.h"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -140,10 +142,197 @@ TEST_F(CellTest, ExactSolutionDoesNotDependOnStepLength) {
     // 10 s at 50 A moves SOC by 0.14 %, less than the parameter refresh step.
     coarse.step(-50.0, 10.0);
     for (int i = 0; i < 10000; ++i) fine.step(-50.0, 0.001);
-    EXPECT_NEAR(coarse.v1_V(), fine.v1_V(), 2e-6);
-    EXPECT_NEAR(coarse.v2_V(), fine.v2_V(), 2e-6);
+    std::printf("10 s at -50 A in 1 step / 10000 steps: v_ct %.12f / %.12f V, v_rc %.12f / %.12f V, "
+                "surface SOC %.12f / %.12f\n",
+                coarse.v_ct_V(), fine.v_ct_V(), coarse.v_rc_V(), fine.v_rc_V(), coarse.surface_soc(),
+                fine.surface_soc());
+    EXPECT_NEAR(coarse.v_ct_V(), fine.v_ct_V(), 2e-6);
+    EXPECT_NEAR(coarse.v_rc_V(), fine.v_rc_V(), 2e-6);
     EXPECT_NEAR(coarse.soc(), fine.soc(), 1e-9);
+    EXPECT_NEAR(coarse.surface_soc(), fine.surface_soc(), 1e-9);
     EXPECT_NEAR(coarse.hysteresis(), fine.hysteresis(), 1e-9);
+}
+
+// The 2 Ah cell's charge-transfer element and diffusion, against the equations
+// of model/cell_sets/FORMAT.md solved here independently.
+class ChargeTransferTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        params_ = load_cell_params(test::cell_set("lfp_2ah_aboutenergy_18650"));
+        type_ = std::make_shared<const CellType>(params_);
+    }
+    Cell make(double soc, double h, double degC = 25.0, CellVariation variation = {}) {
+        Cell c(type_, variation, soc, degC);
+        c.set_state(soc, h);
+        return c;
+    }
+    static double kelvin(double degC) { return degC + kKelvinOffset; }
+    static double a_V(double degC) { return 2.0 * kGasConstant_J_per_molK * kelvin(degC) / kFaraday_C_per_mol; }
+    double i0_A(double degC) const {
+        const double t_ref = kelvin(params_.reference_temperature_degC);
+        return params_.exchange_current_A * std::exp(-params_.charge_transfer_activation_energy_J_per_mol /
+                                                     kGasConstant_J_per_molK * (1.0 / kelvin(degC) - 1.0 / t_ref));
+    }
+    // C dv/dt = I - 2 I0 sinh(v/a) by classical RK4 with n steps over `duration`,
+    // with the heat integral of v 2 I0 sinh(v/a) carried along.
+    struct Rk4 {
+        double v = 0.0, heat_J = 0.0;
+    };
+    static void rk4(Rk4& s, double current_A, double duration_s, long n, double i0, double a, double c) {
+        const double h = duration_s / static_cast<double>(n);
+        const auto g = [&](double v) { return 2.0 * i0 * std::sinh(v / a); };
+        const auto dv = [&](double v) { return (current_A - g(v)) / c; };
+        for (long k = 0; k < n; ++k) {
+            const double v = s.v;
+            const double k1 = dv(v), k2 = dv(v + 0.5 * h * k1), k3 = dv(v + 0.5 * h * k2), k4 = dv(v + h * k3);
+            const double v1 = v + 0.5 * h * k1, v2 = v + 0.5 * h * k2, v3 = v + h * k3;
+            // The heat integrand q(v(t)) along the same stages (Simpson-like RK4 weights).
+            s.heat_J += h / 6.0 * (v * g(v) + 2.0 * v1 * g(v1) + 2.0 * v2 * g(v2) + v3 * g(v3));
+            s.v = v + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+        }
+    }
+    CellParams params_;
+    std::shared_ptr<const CellType> type_;
+};
+
+TEST_F(ChargeTransferTest, VoltageFollowsRiccatiSolution) {
+    const double i = -4.0, a = a_V(25.0), i0 = i0_A(25.0), c = params_.charge_transfer_capacitance_F;
+    Cell coarse = make(0.5, -1.0), fine = make(0.5, -1.0);
+    Rk4 ref;
+    double worst = 0.0;
+    // 1 s after the step from rest, sampled every 0.1 s in the fine cell.
+    for (int k = 0; k < 10; ++k) {
+        for (int j = 0; j < 1000; ++j) fine.step(i, 1e-4);
+        rk4(ref, i, 0.1, 20000, i0, a, c);
+        worst = std::max(worst, std::abs(fine.v_ct_V() - ref.v));
+    }
+    coarse.step(i, 1.0);
+    std::printf("v_ct 1 s after a -4 A step from rest: 1 step %.12f V, 10000 steps %.12f V, RK4 %.12f V; "
+                "largest difference to RK4 along the way %.2e V (limit 1e-9)\n",
+                coarse.v_ct_V(), fine.v_ct_V(), ref.v, worst);
+    EXPECT_NEAR(coarse.v_ct_V(), fine.v_ct_V(), 1e-9);
+    EXPECT_NEAR(coarse.v_ct_V(), ref.v, 1e-9);
+    EXPECT_LE(worst, 1e-9);
+    // And back to rest: the relaxation follows the same equation with I = 0.
+    coarse.step(0.0, 0.5);
+    for (int j = 0; j < 5000; ++j) fine.step(0.0, 1e-4);
+    rk4(ref, 0.0, 0.5, 10000, i0, a, c);
+    std::printf("0.5 s into the rest: 1 step %.12f V, 5000 steps %.12f V, RK4 %.12f V\n", coarse.v_ct_V(),
+                fine.v_ct_V(), ref.v);
+    EXPECT_NEAR(coarse.v_ct_V(), ref.v, 1e-9);
+    EXPECT_NEAR(fine.v_ct_V(), ref.v, 1e-9);
+}
+
+TEST_F(ChargeTransferTest, SteadyStateIsButlerVolmer) {
+    const double a = a_V(25.0), i0 = i0_A(25.0);
+    for (double i : {-1.0, -2.0, -4.0}) {
+        Cell c = make(0.5, -1.0);
+        c.step(i, 20.0);
+        const double expected = a * std::asinh(i / (2.0 * i0));
+        std::printf("steady v_ct at %.0f A: %.12f V, a asinh(I/2I0) %.12f V (limit 1e-9 V)\n", i, c.v_ct_V(),
+                    expected);
+        EXPECT_NEAR(c.v_ct_V(), expected, 1e-9) << i;
+    }
+    // Small signal: R_ct = a/(2 I0) = R T/(F I0).
+    Cell c = make(0.5, -1.0);
+    const double i = -1e-3;
+    c.step(i, 20.0);
+    const double r_ct = kGasConstant_J_per_molK * kelvin(25.0) / (kFaraday_C_per_mol * i0);
+    std::printf("small-signal charge-transfer resistance at 1 mA: %.6f mOhm, R T/(F I0) %.6f mOhm\n",
+                c.v_ct_V() / i * 1e3, r_ct * 1e3);
+    EXPECT_NEAR(c.v_ct_V() / i, r_ct, 1e-6 * r_ct);
+}
+
+TEST_F(ChargeTransferTest, ApparentResistanceFallsWithCurrent) {
+    double last = 1e9;
+    for (double i : {0.5, 1.0, 2.0, 4.0}) {
+        Cell c = make(0.5, -1.0);
+        const double v_rest = c.terminal_V(0.0);
+        for (int k = 0; k < 100; ++k) c.step(-i, 0.01);
+        const double r = (v_rest - c.terminal_V(-i)) / i;
+        std::printf("apparent resistance (V_rest - V(1 s))/I at SOC 0.5, %.1f A: %.2f mOhm\n", i, r * 1e3);
+        EXPECT_LT(r, last) << i;
+        last = r;
+    }
+}
+
+TEST_F(ChargeTransferTest, HeatEqualsQuadratureAlongTheTrajectory) {
+    const double a = a_V(25.0), i0 = i0_A(25.0), c = params_.charge_transfer_capacitance_F;
+    Cell cell = make(0.5, -1.0);
+    // -4 A for 1 s in 10 ms steps, then 3 s rest in 0.1 s steps, heat read in between.
+    for (int k = 0; k < 100; ++k) cell.step(-4.0, 0.01);
+    const double heat_pulse = cell.energy().heat_charge_transfer_J;
+    for (int k = 0; k < 30; ++k) cell.step(0.0, 0.1);
+    const double heat = cell.energy().heat_charge_transfer_J;
+    Rk4 ref;
+    rk4(ref, -4.0, 1.0, 100000, i0, a, c);
+    const double ref_pulse = ref.heat_J;
+    rk4(ref, 0.0, 3.0, 100000, i0, a, c);
+    const double rel_pulse = std::abs(heat_pulse - ref_pulse) / ref_pulse;
+    const double rel = std::abs(heat - ref.heat_J) / ref.heat_J;
+    std::printf("charge-transfer heat, -4 A 1 s: booked %.12f J, quadrature %.12f J (%.2e); after 3 s rest: booked "
+                "%.12f J, quadrature %.12f J (%.2e, limit 1e-6)\n",
+                heat_pulse, ref_pulse, rel_pulse, heat, ref.heat_J, rel);
+    EXPECT_LE(rel_pulse, 1e-6);
+    EXPECT_LE(rel, 1e-6);
+}
+
+TEST_F(ChargeTransferTest, ExchangeCurrentFollowsArrhenius) {
+    const double i = -2.0;
+    for (double degC : {10.0, 25.0}) {
+        Cell c = make(0.5, -1.0, degC);
+        c.step(i, 20.0);
+        const double expected = a_V(degC) * std::asinh(i / (2.0 * i0_A(degC)));
+        std::printf("steady v_ct at %.0f A, %.0f degC: %.12f V, a(T) asinh(I/2I0(T)) %.12f V (I0 %.4f A)\n", i, degC,
+                    c.v_ct_V(), expected, i0_A(degC));
+        EXPECT_NEAR(c.v_ct_V(), expected, 1e-9) << degC;
+    }
+    // A cell with twice the resistance has half the exchange current.
+    CellVariation v;
+    v.resistance_scale = 2.0;
+    Cell c = make(0.5, -1.0, 25.0, v);
+    c.step(i, 20.0);
+    EXPECT_NEAR(c.v_ct_V(), a_V(25.0) * std::asinh(i / i0_A(25.0)), 1e-9);
+}
+
+TEST_F(ChargeTransferTest, SurfaceSocSettlesToSphereOffset) {
+    const double q_Ah = params_.capacity_Ah, t_diff = params_.diffusion_time_s;
+    const double tau_d = t_diff / (kSphereBeta1 * kSphereBeta1);
+    for (double i : {-1.0, 1.0}) {
+        Cell c = make(i < 0 ? 0.9 : 0.1, i < 0 ? -1.0 : 1.0);
+        for (double t = 0.0; t < 25.0 * tau_d; t += 10.0) c.step(i, 10.0);
+        const double i_s = i > 0.0 ? i * params_.coulombic_efficiency : i;
+        const double expected = t_diff / 15.0 * i_s / (3600.0 * q_Ah);
+        std::printf("surface - bulk SOC after %.0f s at %+.0f A: %.12f, (t_diff/15) i/(3600 Q) %.12f (limit 1e-9)\n",
+                    25.0 * tau_d, i, c.surface_soc() - c.soc(), expected);
+        EXPECT_NEAR(c.surface_soc() - c.soc(), expected, 1e-9) << i;
+    }
+}
+
+TEST_F(ChargeTransferTest, KneeMovesWithRate) {
+    // Delivered charge from full to 2.0 V at 25 degC (isothermal).
+    const auto delivered = [&](const std::shared_ptr<const CellType>& type, double current_A, double step_s) {
+        Cell c(type, CellVariation{}, 1.0, 25.0);
+        c.set_state(1.0, 1.0);
+        double ah = 0.0;
+        while (c.terminal_V(-current_A) >= 2.0 && ah < 3.0) {
+            c.step(-current_A, step_s);
+            ah += current_A * step_s / 3600.0;
+        }
+        return ah;
+    };
+    const double c20 = delivered(type_, params_.capacity_Ah / 20.0, 5.0);
+    const double c2 = delivered(type_, params_.capacity_Ah / 2.0, 1.0);
+    CellParams fast = params_;
+    fast.diffusion_time_s = 1.0;
+    const auto fast_type = std::make_shared<const CellType>(fast);
+    const double c20_fast = delivered(fast_type, params_.capacity_Ah / 20.0, 5.0);
+    const double c2_fast = delivered(fast_type, params_.capacity_Ah / 2.0, 1.0);
+    std::printf("delivered to 2.0 V: C/20 %.4f Ah, C/2 %.4f Ah (%.2f %% less); with a 1 s diffusion time %.4f / "
+                "%.4f Ah (%.2f %% less)\n",
+                c20, c2, 100.0 * (1.0 - c2 / c20), c20_fast, c2_fast, 100.0 * (1.0 - c2_fast / c20_fast));
+    EXPECT_LT(c2, c20);
+    EXPECT_GT(c2_fast / c20_fast, c2 / c20);
 }
 
 }  // namespace
