@@ -328,9 +328,9 @@ TEST_F(ChargeTransferTest, KneeMovesWithRate) {
     const auto fast_type = std::make_shared<const CellType>(fast);
     const double c20_fast = delivered(fast_type, params_.capacity_Ah / 20.0, 5.0);
     const double c2_fast = delivered(fast_type, params_.capacity_Ah / 2.0, 1.0);
-    std::printf("delivered to 2.0 V: C/20 %.4f Ah, C/2 %.4f Ah (%.2f %% less); with a 1 s diffusion time %.4f / "
-                "%.4f Ah (%.2f %% less)\n",
-                c20, c2, 100.0 * (1.0 - c2 / c20), c20_fast, c2_fast, 100.0 * (1.0 - c2_fast / c20_fast));
+    std::printf("delivered to 2.0 V: C/20 %.4f Ah, C/2 %.4f Ah (C/2 %+.2f %%); with a 1 s diffusion time C/20 %.4f Ah, "
+                "C/2 %.4f Ah (C/2 %+.2f %%)\n",
+                c20, c2, 100.0 * (c2 / c20 - 1.0), c20_fast, c2_fast, 100.0 * (c2_fast / c20_fast - 1.0));
     EXPECT_LT(c2, c20);
     EXPECT_GT(c2_fast / c20_fast, c2 / c20);
 }
