@@ -61,6 +61,19 @@ double CellType::ocv_average_V(double soc) const {
     return ocv_V_(soc);
 }
 
+double CellType::ocv_average_gauss4(const double x[4], const double w[4]) const {
+    const double lo = std::min(std::min(x[0], x[1]), std::min(x[2], x[3]));
+    const double hi = std::max(std::max(x[0], x[1]), std::max(x[2], x[3]));
+    if (lo >= 0.0 && hi <= 1.0 && static_cast<std::size_t>(lo * kLastIndex) == static_cast<std::size_t>(hi * kLastIndex)) {
+        // One linear piece: the weighted sum is the weights' sum (2) times the
+        // value at the weighted mean.
+        const double mean = 0.5 * (w[0] * x[0] + w[1] * x[1] + w[2] * x[2] + w[3] * x[3]);
+        return 2.0 * ocv_V_(mean);
+    }
+    return w[0] * ocv_average_V(x[0]) + w[1] * ocv_average_V(x[1]) + w[2] * ocv_average_V(x[2]) +
+           w[3] * ocv_average_V(x[3]);
+}
+
 double CellType::arrhenius_factor(double temperature_K) const {
     return std::exp(params_.activation_energy_J_per_mol / kGasConstant_J_per_molK *
                     (1.0 / temperature_K - 1.0 / reference_K_));
@@ -150,13 +163,15 @@ void Cell::set_charge_transfer_current(double current_A) {
     ct_.v_ss = a_ct_ * std::log(up);
     ct_.r = -1.0 / (up * up);
     ct_.lambda = sq / (a_ct_ * c_ct_);
-    ct_.series_max = kSeriesLimit / std::max(1.0, std::abs(ct_.r));
+    ct_.series_max = kSeriesLimit * std::min(1.0, up * up);  // kSeriesLimit / max(1, |r|)
     ct_.zero_below = kWZeroRelative * ct_.series_max;
+    constexpr double inv_k[4] = {1.0, 1.0 / 2.0, 1.0 / 3.0, 1.0 / 4.0};
+    constexpr double inv_k2[4] = {1.0, 1.0 / 4.0, 1.0 / 9.0, 1.0 / 16.0};
     double rk = 1.0;
-    for (int k = 1; k <= 4; ++k) {
+    for (int k = 0; k < 4; ++k) {
         rk *= ct_.r;
-        ct_.ac[k - 1] = a_ct_ * (1.0 - rk) / k;
-        ct_.d[k - 1] = (1.0 - rk) / (k * k);
+        ct_.ac[k] = a_ct_ * (1.0 - rk) * inv_k[k];
+        ct_.d[k] = (1.0 - rk) * inv_k2[k];
     }
     ct_.decay_dt = -1.0;
     ct_.valid = true;
@@ -253,12 +268,12 @@ void Cell::close_segment() const {
             gauss_time_ = time;
             gauss_tau_ = tau_d_;
         }
-        double sum = 0.0;
+        double bulk[4], surface[4];
         for (int j = 0; j < 4; ++j) {
-            const double s = s0 + ds * (0.5 * (1.0 + kGaussX[j]));
-            const double d = d_ss + d0 * gauss_decay_[j];
-            sum += kGaussW[j] * (t.ocv_average_V(s + d) - t.ocv_average_V(s));
+            bulk[j] = s0 + ds * (0.5 * (1.0 + kGaussX[j]));
+            surface[j] = bulk[j] + d_ss + d0 * gauss_decay_[j];
         }
+        const double sum = t.ocv_average_gauss4(surface, kGaussW) - t.ocv_average_gauss4(bulk, kGaussW);
         concentration = i * 0.5 * time * sum;
     }
 

@@ -35,6 +35,9 @@ public:
     // OCV beyond the table's ends rises (falls) as a steep wall, so over-charge
     // and over-discharge show as voltage the way they do in a real cell.
     double ocv_average_V(double soc) const;
+    // sum_j w[j] ocv_average_V(x[j]) over four points (a Gauss-Legendre rule):
+    // one lookup when the points share a linear piece of the table.
+    double ocv_average_gauss4(const double x[4], const double w[4]) const;
     double half_gap_V(double soc) const { return half_gap_V_(soc); }
     double entropic_V_per_K(double soc) const { return entropic_V_per_K_(soc); }
 
