@@ -309,6 +309,33 @@ TEST_F(ChargeTransferTest, SurfaceSocSettlesToSphereOffset) {
     }
 }
 
+TEST_F(ChargeTransferTest, ConcentrationHeatEqualsQuadrature) {
+    // 1 A discharge for 600 s from a rested cell at SOC 0.6: I times the integral of
+    // ocv_average(s + delta) - ocv_average(s), with s(t) and delta(t) from their
+    // closed forms, by Simpson's rule on 1e5 intervals.
+    const double i = -1.0, duration = 600.0, q_As = params_.capacity_Ah * 3600.0;
+    Cell cell = make(0.6, -1.0);
+    for (int k = 0; k < 600; ++k) cell.step(i, 1.0);
+    const double booked = cell.energy().heat_concentration_J;
+    const double leak_A = params_.capacity_Ah * 3600.0 * params_.self_discharge_pct_per_month / 100.0 / (30.0 * 86400.0);
+    const double t_diff = params_.diffusion_time_s, tau_d = t_diff / (kSphereBeta1 * kSphereBeta1);
+    const double delta_ss = t_diff / 15.0 * i / q_As;
+    const auto f = [&](double t) {
+        const double s = 0.6 + (i - leak_A) * t / q_As;
+        const double delta = delta_ss * (1.0 - std::exp(-t / tau_d));
+        return i * (type_->ocv_average_V(s + delta) - type_->ocv_average_V(s));
+    };
+    const long n = 100000;
+    const double h = duration / n;
+    double sum = f(0.0) + f(duration);
+    for (long k = 1; k < n; ++k) sum += (k % 2 ? 4.0 : 2.0) * f(k * h);
+    const double reference = sum * h / 3.0;
+    const double rel = std::abs(booked - reference) / reference;
+    std::printf("concentration heat, 1 A for 600 s: booked %.9f J, quadrature %.9f J (%.2e, limit 1e-4)\n", booked,
+                reference, rel);
+    EXPECT_LE(rel, 1e-4);
+}
+
 TEST_F(ChargeTransferTest, KneeMovesWithRate) {
     // Delivered charge from full to 2.0 V at 25 degC (isothermal).
     const auto delivered = [&](const std::shared_ptr<const CellType>& type, double current_A, double step_s) {
