@@ -19,8 +19,9 @@ constexpr double kBeta1Squared = kSphereBeta1 * kSphereBeta1;
 // (and of Li2(w) - Li2(r w)) while max(|w|, |r w|) is below this: the remainder is
 // below 1e-15 of a (2 R T / F), and the steady state costs no log.
 constexpr double kSeriesLimit = 1e-3;
-// w (relative to the series limit) below this is zero: its share of v_ct is then
-// below 1e-18 a, under one rounding of v_ct, and the steady state skips the series.
+// At a segment start, w below this (relative to the series limit) is set to zero
+// and v_ct to its steady state: its share of v_ct is below 2e-18 a (1e-19 V), and
+// its decay never runs into subnormal numbers (slow on x86).
 constexpr double kWZeroRelative = 1e-15;
 // 4-point Gauss-Legendre on [-1, 1].
 constexpr double kGaussX[4] = {-0.86113631159405258, -0.33998104358485626, 0.33998104358485626,
