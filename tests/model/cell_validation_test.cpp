@@ -1,7 +1,10 @@
 // The About:Energy 2 Ah LFP 18650 cell set against that cell's measured C/20
-// and C/2 discharges (CC BY-SA 4.0 data, model/cell_sets/reference/).
+// and C/2 discharges and its pulse resistances at C/2, 1C and 2C (CC BY-SA 4.0
+// data, model/cell_sets/reference/). The same cell's 1C, 2C and drive-cycle
+// records are held back as a blind test: nothing here reads or fits them.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -35,7 +38,12 @@ Measured load_measured(const std::string& file) {
     return m;
 }
 
-void check(const std::string& file, const char* label, double rmse_limit_mV) {
+// Issue 12's limits: RMSE over the first 95 % of the measured charge, and the
+// charge delivered to the 2.0 V cut-off.
+constexpr double kRmseLimit_mV = 8.0;
+constexpr double kCapacityLimit = 0.015;
+
+void check(const std::string& file, const char* label) {
     const Measured m = load_measured(file);
     const CellParams params = load_cell_params(test::cell_set("lfp_2ah_aboutenergy_18650"));
     CellRunOptions options;
@@ -58,15 +66,16 @@ void check(const std::string& file, const char* label, double rmse_limit_mV) {
     }
     const double rmse_mV = test::rms(err) * 1e3;
     const double capacity_err = (model_total - measured_total) / measured_total;
-    std::printf("%s at %.3f A: RMSE %.1f mV over the first 95 %% (limit %.0f mV); delivered %.4f Ah vs measured %.4f Ah "
-                "(%+.2f %%, limit 3 %%)\n",
-                label, m.mean_current_A, rmse_mV, rmse_limit_mV, model_total, measured_total, 100.0 * capacity_err);
-    EXPECT_LE(rmse_mV, rmse_limit_mV);
-    EXPECT_LE(std::abs(capacity_err), 0.03);
+    std::printf("%s at %.3f A: RMSE %.2f mV over the first 95 %% (limit %.0f mV); delivered %.4f Ah vs measured %.4f Ah "
+                "(%+.2f %%, limit %.1f %%)\n",
+                label, m.mean_current_A, rmse_mV, kRmseLimit_mV, model_total, measured_total, 100.0 * capacity_err,
+                100.0 * kCapacityLimit);
+    EXPECT_LE(rmse_mV, kRmseLimit_mV);
+    EXPECT_LE(std::abs(capacity_err), kCapacityLimit);
 }
 
-TEST(CellValidation, AboutEnergyC20Discharge) { check("timeseries_lfp18650_aboutenergy_25C_Co20.csv", "C/20", 10.0); }
-TEST(CellValidation, AboutEnergyC2Discharge) { check("timeseries_lfp18650_aboutenergy_25C_Co2.csv", "C/2", 15.0); }
+TEST(CellValidation, AboutEnergyC20Discharge) { check("timeseries_lfp18650_aboutenergy_25C_Co20.csv", "C/20"); }
+TEST(CellValidation, AboutEnergyC2Discharge) { check("timeseries_lfp18650_aboutenergy_25C_Co2.csv", "C/2"); }
 
 }  // namespace
 }  // namespace bmshil::model
@@ -75,23 +84,40 @@ namespace bmshil::model {
 namespace {
 
 TEST(CellValidation, AboutEnergyPulseResistance) {
-    // The pulse file: R0 = 19.3 mOhm at 2 ms; R_app(1 s) - R0 = 31-42 mOhm at
-    // C/2..2C. Pulsed at SOC 0.9 (at SOC 1 the steep top of the OCV adds to it).
+    // The pulse file: R_app = (V_rest - V(t)) / |I(t)| at the start of the C/2,
+    // 1C and 2C discharges, from rest at full charge. The cell is pulsed the same
+    // way: rested, full, on the charge branch. R(2 ms) is the ohmic drop; R(1 s)
+    // adds the charge transfer (falling with current, Butler-Volmer) and the
+    // first second of the OCV's steep top, as the measured one does.
     auto type = std::make_shared<const CellType>(load_cell_params(test::cell_set("lfp_2ah_aboutenergy_18650")));
+    const auto pulse = test::read_csv(test::reference("pulse_resistance_lfp18650_aboutenergy_derived.csv"));
+    const auto& nominal = pulse.at("I_nominal_A");
+    const auto& time = pulse.at("t_s");
+    const auto& r_app = pulse.at("R_app_mOhm");
+    auto measured = [&](double current, double t) {
+        for (std::size_t k = 0; k < nominal.size(); ++k)
+            if (nominal[k] == current && std::abs(time[k] - t) < 1e-9) return r_app[k];
+        ADD_FAILURE() << "no pulse row for " << current << " A at " << t << " s";
+        return 0.0;
+    };
+    int rates = 0;
     for (double current : {1.0, 2.0, 4.0}) {
-        Cell c(type, CellVariation{}, 0.9, 25.0);
-        c.set_state(0.9, -1.0);
+        Cell c(type, CellVariation{}, 1.0, 25.0);
+        c.set_state(1.0, 1.0);
         const double v0 = c.terminal_V(0.0);
         c.step(-current, 0.002);
-        const double r0 = (v0 - c.terminal_V(-current)) / current;
+        const double r2ms = (v0 - c.terminal_V(-current)) / current * 1e3;
         c.step(-current, 0.998);
-        const double r1s = (v0 - c.terminal_V(-current)) / current;
-        std::printf("pulse %.1f A: R(2 ms) %.2f mOhm (19.3 +-10 %%), R(1 s) - R0 %.2f mOhm (31-42 +-20 %%)\n", current,
-                    r0 * 1e3, (r1s - r0) * 1e3);
-        EXPECT_NEAR(r0 * 1e3, 19.3, 1.93);
-        EXPECT_GE((r1s - r0) * 1e3, 31.0 * 0.8);
-        EXPECT_LE((r1s - r0) * 1e3, 42.0 * 1.2);
+        const double r1s = (v0 - c.terminal_V(-current)) / current * 1e3;
+        const double m2ms = measured(current, 0.002), m1s = measured(current, 1.0);
+        std::printf("pulse %.0f A: R(2 ms) %.2f mOhm vs %.2f measured (%+.1f %%, limit 5 %%); R(1 s) %.2f mOhm vs %.2f "
+                    "measured (%+.1f %%, limit 10 %%)\n",
+                    current, r2ms, m2ms, 100.0 * (r2ms / m2ms - 1.0), r1s, m1s, 100.0 * (r1s / m1s - 1.0));
+        EXPECT_NEAR(r2ms / m2ms, 1.0, 0.05);
+        EXPECT_NEAR(r1s / m1s, 1.0, 0.10);
+        ++rates;
     }
+    EXPECT_EQ(rates, 3);
 }
 
 }  // namespace
