@@ -203,16 +203,14 @@ double Cell::charge_transfer_li2_difference(double w) const {
     return dilogarithm(w) - dilogarithm(ct_.r * w);
 }
 
-double Cell::equilibrium_V() const {
-    const double s = soc();
-    const CellType& t = *type_;
-    const double ref_K = t.params().reference_temperature_degC + kKelvinOffset;
-    return t.ocv_average_V(s) + t.entropic_V_per_K(std::clamp(s, 0.0, 1.0)) * (temperature_K_ - ref_K);
+double CellType::rested_ocv_V(double soc, double hysteresis, double temperature_K) const {
+    const double s = std::clamp(soc, 0.0, 1.0);
+    return ocv_average_V(soc) + entropic_V_per_K(s) * (temperature_K - reference_K_) + hysteresis * half_gap_V(s);
 }
 
-double Cell::ocv_V() const {
-    return equilibrium_V() + h_ * type_->half_gap_V(std::clamp(soc(), 0.0, 1.0));
-}
+double Cell::equilibrium_V() const { return type_->rested_ocv_V(soc(), 0.0, temperature_K_); }
+
+double Cell::ocv_V() const { return type_->rested_ocv_V(soc(), h_, temperature_K_); }
 
 double Cell::r0_ohm() const {
     const CellType& t = *type_;
@@ -265,7 +263,14 @@ void Cell::close_segment() const {
         // The decay at the nodes, cached with the segment's duration (segments
         // under load mostly last one thermal interval).
         if (time != gauss_time_ || tau_d_ != gauss_tau_) {
-            for (int j = 0; j < 4; ++j) gauss_decay_[j] = std::exp(-0.5 * (1.0 + kGaussX[j]) * time / tau_d_);
+            // Segments are mostly far shorter than tau_d (a step between two
+            // readings): there a Taylor polynomial is exact to 1e-13 and cheaper.
+            const bool short_segment = time < 0.01 * tau_d_;
+            for (int j = 0; j < 4; ++j) {
+                const double x = 0.5 * (1.0 + kGaussX[j]) * time / tau_d_;
+                gauss_decay_[j] = short_segment ? 1.0 - x * (1.0 - x * (0.5 - x * (1.0 / 6.0 - x * (1.0 / 24.0))))
+                                                : std::exp(-x);
+            }
             gauss_time_ = time;
             gauss_tau_ = tau_d_;
         }

@@ -38,6 +38,9 @@ public:
     // sum_j w[j] ocv_average_V(x[j]) over four points (a Gauss-Legendre rule):
     // one lookup when the points share a linear piece of the table.
     double ocv_average_gauss4(const double x[4], const double w[4]) const;
+    // Open-circuit voltage of a rested cell (no gradient, no polarisation) at a
+    // SOC, a hysteresis state (-1..1) and a temperature.
+    double rested_ocv_V(double soc, double hysteresis, double temperature_K) const;
     double half_gap_V(double soc) const { return half_gap_V_(soc); }
     double entropic_V_per_K(double soc) const { return entropic_V_per_K_(soc); }
 

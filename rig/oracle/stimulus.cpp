@@ -124,11 +124,12 @@ void Emulators::apply(const StimulusPlan& plan) {
 
 void place_cell_at_voltage(model::Pack& p, std::size_t k, double v) {
     const model::Cell& c = p.cell(k);
+    // A cell placed at a SOC rests on the charge branch (Cell's constructor).
+    const double temperature_K = c.temperature_degC() + model::kKelvinOffset;
     double lo = -0.2, hi = 1.2;
     for (int i = 0; i < 60; ++i) {
         const double mid = 0.5 * (lo + hi);
-        model::Cell probe(p.cell_type(), c.variation(), mid, c.temperature_degC());
-        (probe.ocv_V() < v ? lo : hi) = mid;
+        (p.cell_type()->rested_ocv_V(mid, 1.0, temperature_K) < v ? lo : hi) = mid;
     }
     p.set_cell(k, c.variation(), 0.5 * (lo + hi));
 }
