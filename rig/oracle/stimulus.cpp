@@ -122,16 +122,42 @@ void Emulators::apply(const StimulusPlan& plan) {
     if (changed) rig_.inputs_changed();
 }
 
-void place_cell_at_voltage(model::Pack& p, std::size_t k, double v) {
-    const model::Cell& c = p.cell(k);
-    // A cell placed at a SOC rests on the charge branch (Cell's constructor).
-    const double temperature_K = c.temperature_degC() + model::kKelvinOffset;
+namespace {
+
+// The SOC at which a rested cell (charge branch, as Cell's constructor leaves
+// it) shows the open-circuit voltage v.
+double soc_at_rested_V(const model::CellType& type, double v, double temperature_degC) {
+    const double temperature_K = temperature_degC + model::kKelvinOffset;
     double lo = -0.2, hi = 1.2;
     for (int i = 0; i < 60; ++i) {
         const double mid = 0.5 * (lo + hi);
-        (p.cell_type()->rested_ocv_V(mid, 1.0, temperature_K) < v ? lo : hi) = mid;
+        (type.rested_ocv_V(mid, 1.0, temperature_K) < v ? lo : hi) = mid;
     }
-    p.set_cell(k, c.variation(), 0.5 * (lo + hi));
+    return 0.5 * (lo + hi);
+}
+
+}  // namespace
+
+void place_cell_at_voltage(model::Pack& p, std::size_t k, double v) {
+    const model::Cell& c = p.cell(k);
+    p.set_cell(k, c.variation(), soc_at_rested_V(*p.cell_type(), v, c.temperature_degC()));
+}
+
+std::optional<StimulusPlan> loaded_plan(const model::Pack& pack, const StimulusPlan& plan, double window_s) {
+    // Current into the cells, + while charging (the model's sign).
+    const double current_A = plan.discharge_current_A > 0.0 ? -plan.discharge_current_A
+                             : plan.charger_connected    ? plan.charge_current_A
+                                                         : 0.0;
+    if (current_A == 0.0 || window_s <= 0.0) return std::nullopt;
+    StimulusPlan loaded = plan;
+    for (std::size_t k = 0; k < plan.cell_V.size() && k < pack.cell_count(); ++k) {
+        const double degC = k < plan.cell_degC.size() ? plan.cell_degC[k] : pack.cell(k).temperature_degC();
+        model::Cell probe(pack.cell_type(), pack.cell(k).variation(),
+                          soc_at_rested_V(*pack.cell_type(), plan.cell_V[k], degC), degC);
+        probe.step(current_A, window_s);  // exact under a constant current: one step
+        loaded.cell_V[k] = probe.terminal_V(current_A);
+    }
+    return loaded;
 }
 
 }  // namespace bmshil::rig::oracle

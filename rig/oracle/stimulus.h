@@ -6,6 +6,7 @@
 // (isolation.h) and unit-tested without a kernel.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,14 @@ Levels levels_in_force(const ParameterSet& params, std::size_t cell_count);
 // A cell emulator's job: the cell rested on the charge branch at the state of
 // charge whose open-circuit voltage is v (bisection on the model's own OCV).
 void place_cell_at_voltage(model::Pack& pack, std::size_t index, double v);
+
+// A plan as the cells show it after window_s under the plan's current (a
+// discharge load or a charger in current limit): each cell's terminal voltage
+// after that long from rest at its planned voltage, on the pack's own cells
+// (ohmic, charge-transfer, RC and diffusion polarisation). Nothing when the
+// plan has no current. A check holds a current for at most its window, so the
+// isolation looks at both the rested and the loaded plan.
+std::optional<StimulusPlan> loaded_plan(const model::Pack& pack, const StimulusPlan& plan, double window_s);
 
 // Applies plans to a rig; changes only what differs from the last plan.
 class Emulators {

@@ -236,6 +236,15 @@ std::string CheckRun::what(int parameter) const {
 std::optional<Finding> CheckRun::prepare(double start, const std::vector<double>& also_visits) {
     std::vector<StimulusPlan> plans{plan_at(start)};
     for (double v : also_visits) plans.push_back(plan_at(v));
+    // Under a current the cells move away from their rested voltage; the check
+    // holds it for its settling time plus the ramp to the farthest visit at
+    // most, and the isolation must see where the cells get to meanwhile.
+    double ramp_s = 0.0;
+    for (double v : also_visits) ramp_s = std::max(ramp_s, std::abs(v - start) / ramp_rate());
+    const double window_s = std::max(3.0 * bound_, 3.0) + ramp_s;
+    const std::size_t planned = plans.size();
+    for (std::size_t k = 0; k < planned; ++k)
+        if (auto loaded = loaded_plan(ctx_.rig.pack(), plans[k], window_s)) plans.push_back(*loaded);
     isolated_ = isolate(t_, plans, ctx_.params, ctx_.tol, ntc_cells_);
     for (const Isolation& i : isolated_) {
         if (!ctx_.port.write_switch)

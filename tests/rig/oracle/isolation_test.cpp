@@ -8,6 +8,12 @@
 #include "oracle/isolation.h"
 #include "oracle/stimulus.h"
 
+#include <cstdio>
+#include <memory>
+
+#include "cell_params.h"
+#include "pack.h"
+
 int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig::oracle {
@@ -97,6 +103,40 @@ TEST(Levels, ParkedCellsAndNeutralTemperaturesSitBetweenTheThresholds) {
     moved.set(8, 3.20);
     moved.set(4, 3.25);
     EXPECT_NEAR(levels_in_force(moved, 16).parked_cell_V, 0.5 * (3.25 + 3.375), 1e-12);
+}
+
+
+// Under a current the cells leave their rested voltage, and a check holds it
+// long enough for the slower terms to show: the loaded plan is the pack's own
+// cells after the window, so a discharge at 2.45C shows them sagging well past
+// the ohmic drop, a charge shows them rising, and no current leaves no plan.
+TEST(LoadedPlan, CellsUnderTheCurrentAfterTheWindow) {
+    auto type = std::make_shared<const model::CellType>(
+        model::load_cell_params(std::string(BMSHIL_SOURCE_DIR) + "/model/cell_sets/lfp_100ah_prismatic.yaml"));
+    model::Pack pack(model::PackConfig{}, type);
+    StimulusPlan rest = cells_at(3.0);
+    EXPECT_FALSE(loaded_plan(pack, rest, 60.0).has_value());
+
+    StimulusPlan discharge = cells_at(3.0);
+    discharge.discharge_current_A = 245.0;
+    const auto after_1s = loaded_plan(pack, discharge, 1.0);
+    const auto after_40s = loaded_plan(pack, discharge, 40.0);
+    ASSERT_TRUE(after_1s && after_40s);
+    const double r0_drop_V = 245.0 * pack.cell(0).r0_ohm();
+    const double sag_1s = 3.0 - after_1s->cell_V[0], sag_40s = 3.0 - after_40s->cell_V[0];
+    std::printf("245 A from 3.000 V: sag %.1f mV after 1 s, %.1f mV after 40 s (ohmic part %.1f mV)\n", 1e3 * sag_1s,
+                1e3 * sag_40s, 1e3 * r0_drop_V);
+    EXPECT_GT(sag_1s, r0_drop_V);
+    EXPECT_GT(sag_40s, sag_1s + 0.02);  // diffusion and the slow RC keep pulling it down
+    EXPECT_EQ(after_40s->cell_V.size(), 16u);
+
+    StimulusPlan charge = cells_at(3.3);
+    charge.charger_connected = true;
+    charge.charge_current_A = 50.0;
+    const auto charged = loaded_plan(pack, charge, 40.0);
+    ASSERT_TRUE(charged);
+    std::printf("50 A charge from 3.300 V: +%.1f mV after 40 s\n", 1e3 * (charged->cell_V[0] - 3.3));
+    EXPECT_GT(charged->cell_V[0], 3.3 + 50.0 * pack.cell(0).r0_ohm());
 }
 
 }  // namespace
