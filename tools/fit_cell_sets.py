@@ -494,7 +494,7 @@ def nelder_mead(f, x0, step, iters=120, tol=1e-4):
 
 
 def evaluate_2ah(cell, D20, D2, pulse, dt20=5.0, dt2=5.0):
-    """The issue-12 measures of a cell set: RMSE over the first 95 % of the charge and delivered capacity to 2.0 V
+    """The validation measures of a cell set: RMSE over the first 95 % of the charge and delivered capacity to 2.0 V
     at C/20 and C/2 (as tests/model/cell_validation_test.cpp runs them: from rest, full, h=+1, self-heating at
     25 degC ambient), and R_app at 2 ms and 1 s of the three pulses (from rest at full charge, as measured)."""
     m = Cell(cell)
@@ -512,7 +512,7 @@ def evaluate_2ah(cell, D20, D2, pulse, dt20=5.0, dt2=5.0):
     return out
 
 
-# The issue-12 limits (RMSE over the first 95 % of the charge, delivered capacity, R(2 ms), R(1 s)); the search
+# The validation limits (RMSE over the first 95 % of the charge, delivered capacity, R(2 ms), R(1 s)); the search
 # aims at 90 % of each, so that the C++ runs (other step lengths) keep a margin.
 LIMITS = dict(rmse=0.008, cap=0.015, r2ms=0.05, r1s=0.10)
 
@@ -650,7 +650,7 @@ def header_2ah(q, bp, full):
         ' charge-transfer capacitance, the diffusion time and the rc time constant; for each it solves the OCV nodes,',
         ' rc(SOC) and R0 by non-negative least squares against every sample of the C/20 and C/2 records and the',
         ' pulse file\'s R_app at 2 ms and 1 s for C/2, 1C and 2C (from rest at full charge, as measured). The search',
-        ' minimises the issue-12 measures: RMSE over the first 95 %% of the charge, delivered capacity, pulse errors.',
+        ' minimises the validation measures: RMSE over the first 95 % of the charge, delivered capacity, pulse errors.',
         ' capacity_Ah %.4f: the bulk charge between the rested full cell and SOC 0; a C/20 discharge delivers less' % q['Q'],
         '   because its surface SOC reaches 0 first.',
         ' charge_transfer: exchange current %.3f A (small-signal R_ct = RT/(F I0) = %.1f mOhm), capacitance %.2f F;' % (

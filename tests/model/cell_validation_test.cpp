@@ -38,7 +38,7 @@ Measured load_measured(const std::string& file) {
     return m;
 }
 
-// Issue 12's limits: RMSE over the first 95 % of the measured charge, and the
+// The validation limits: RMSE over the first 95 % of the measured charge, and the
 // charge delivered to the 2.0 V cut-off.
 constexpr double kRmseLimit_mV = 8.0;
 constexpr double kCapacityLimit = 0.015;
