@@ -148,6 +148,17 @@ def ct_step(v, I, dt, a, I0, C):
     return a * math.log((up - um * w) / (1.0 - w))
 
 
+def ct_params(I0_ref, Ea_ct, T):
+    """a = 2RT/F (V) and the exchange current I0(T) (A) at T (degC)."""
+    Tk = T + 273.15
+    return 2.0 * RGAS * Tk / F_CONST, I0_ref * math.exp(-Ea_ct / RGAS * (1 / Tk - 1 / (T_REF_C + 273.15)))
+
+
+def tdiff_at(t_ref, Ea_d, T):
+    """The diffusion time R^2/D at T (degC)."""
+    return t_ref * math.exp(Ea_d / RGAS * (1 / (T + 273.15) - 1 / (T_REF_C + 273.15)))
+
+
 class Cell:
     """The FORMAT.md cell (format 2): OCV at the surface SOC with hysteresis, R0, a Butler-Volmer charge-transfer
     element with its capacitance, one linear RC pair (rc), solid diffusion (surface SOC lags the bulk), Arrhenius
@@ -188,13 +199,10 @@ class Cell:
                 float(np.interp(soc, self.rs, self.rc_tau)))
 
     def ct_params(self, T):
-        """a = 2RT/F (V) and the exchange current I0(T) (A)."""
-        Tk = T + 273.15
-        return (2.0 * RGAS * Tk / F_CONST,
-                self.I0 * math.exp(-self.Ea_ct / RGAS * (1 / Tk - 1 / (T_REF_C + 273.15))))
+        return ct_params(self.I0, self.Ea_ct, T)
 
     def tdiff_at(self, T):
-        return self.tdiff * math.exp(self.Ea_d / RGAS * (1 / (T + 273.15) - 1 / (T_REF_C + 273.15)))
+        return tdiff_at(self.tdiff, self.Ea_d, T)
 
     def run(self, I, dt, v_cut=None, t_end=None, soc0=1.0, h0=1.0, T0=T_REF_C, thermal=False, T_amb=T_REF_C, rev_sign=1.0,
             first_dt=None):
@@ -369,13 +377,11 @@ def trajectories(I, dt, n, p, Tpath=None):
     U = np.zeros((n + 1, len(rg)))
     vct = np.zeros(n + 1)
     dl = np.zeros(n + 1)
-    cell = Cell.__new__(Cell)
-    cell.I0, cell.Ea_ct, cell.tdiff, cell.Ea_d = p['I0'], p['Ea_ct'], p['tdiff'], p['Ea_d']
     for k in range(n):                      # exact step solutions, parameters at the start of the step
         U[k + 1] = ar * U[k] + I * (1 - ar) * f[k] * Phi[k]
-        a, I0 = cell.ct_params(T[k])
+        a, I0 = ct_params(p['I0'], p['Ea_ct'], T[k])
         vct[k + 1] = ct_step(vct[k], I, dt, a, I0, p['Cct'])
-        td = cell.tdiff_at(T[k])
+        td = tdiff_at(p['tdiff'], p['Ea_d'], T[k])
         dss = td / 15.0 * I / (3600.0 * p['Q'])
         dl[k + 1] = dss + (dl[k] - dss) * math.exp(-dt * BETA1 ** 2 / td)
     return dict(t=t, T=T, f=f, ah=ah, soc=soc, surf=soc + dl, h=h, U=U, vct=vct)
@@ -418,9 +424,7 @@ def fit_2ah(D20, D2, sony, bpx, pulse, p, Tpaths=None, stride=1):
         for tt, sig in ((0.002, p['sigma_r2ms']), (1.0, p['sigma_r1s'])):
             sel = (pulse['I_nominal_A'] == I_nom) & (np.abs(pulse['t_s'] - tt) < 1e-9)
             r_app = float(pulse['R_app_mOhm'][sel][0]) / 1e3
-            cell = Cell.__new__(Cell)
-            cell.I0, cell.Ea_ct, cell.tdiff, cell.Ea_d = p['I0'], p['Ea_ct'], p['tdiff'], p['Ea_d']
-            a, I0 = cell.ct_params(T_REF_C)
+            a, I0 = ct_params(p['I0'], p['Ea_ct'], T_REF_C)
             vct = ct_step(ct_step(0.0, I, 0.002, a, I0, p['Cct']), I, tt - 0.002, a, I0, p['Cct']) if tt > 0.002 \
                 else ct_step(0.0, I, tt, a, I0, p['Cct'])
             dss = p['tdiff'] / 15.0 * I / (3600.0 * p['Q'])
