@@ -42,13 +42,12 @@ const char* to_string(SoaKind kind) {
     return "unknown";
 }
 
-static ThermalConfig thermal_config(const PackConfig& c, const CellType& type,
-                                    const std::vector<Cell>& cells) {
+static ThermalConfig thermal_config(const PackConfig& c, const CellType& type, const CellBank& cells) {
     ThermalConfig t;
-    for (const Cell& cell : cells) {
+    for (std::size_t k = 0; k < cells.size(); ++k) {
         // Heat capacity scales with the cell's mass, taken as its capacity.
         t.cell_heat_capacity_J_per_K.push_back(type.params().heat_capacity_J_per_K() *
-                                                cell.variation().capacity_scale);
+                                                cells.variation(k).capacity_scale);
         t.cell_to_ambient_W_per_K.push_back(type.params().convection_W_per_m2K *
                                             type.params().surface_area_m2);
     }
@@ -58,31 +57,36 @@ static ThermalConfig thermal_config(const PackConfig& c, const CellType& type,
     return t;
 }
 
-static std::vector<Cell> make_cells(const PackConfig& c, const std::shared_ptr<const CellType>& type,
-                                    Random& rng) {
-    if (c.cell_count == 0 || c.cell_count > 32) throw std::invalid_argument("pack: cell_count must be 1..32");
-    std::vector<Cell> cells;
+static CellBank make_cells(const PackConfig& c, const std::shared_ptr<const CellType>& type, Random& rng) {
+    if (c.cell_count == 0 || c.cell_count > CellBank::kMaxCells)
+        throw std::invalid_argument("pack: cell_count must be 1.." + std::to_string(CellBank::kMaxCells));
+    std::vector<CellVariation> variations;
+    std::vector<double> socs;
     for (std::size_t k = 0; k < c.cell_count; ++k) {
         CellVariation v;
         v.capacity_scale = 1.0 + clipped_normal(rng, c.capacity_spread);
         v.resistance_scale = 1.0 + clipped_normal(rng, c.resistance_spread);
         v.self_discharge_scale = std::max(0.1, 1.0 + clipped_normal(rng, c.self_discharge_spread));
-        const double soc = std::clamp(c.initial_soc + clipped_normal(rng, c.soc_spread), 0.0, 1.0);
-        cells.emplace_back(type, v, soc, c.initial_temperature_degC);
+        variations.push_back(v);
+        socs.push_back(std::clamp(c.initial_soc + clipped_normal(rng, c.soc_spread), 0.0, 1.0));
     }
-    return cells;
+    return CellBank(type, c.cell_count, variations.data(), socs.data(), c.initial_temperature_degC);
 }
 
 Pack::Pack(const PackConfig& config, std::shared_ptr<const CellType> cell_type)
+    : Pack(config, std::move(cell_type), Random(config.seed)) {}
+
+// The spread, offsets and tolerances are drawn in this order from one stream
+// of the seed: cells, tap offsets, current offset, NTC tolerances.
+Pack::Pack(const PackConfig& config, std::shared_ptr<const CellType> cell_type, Random&& rng)
     : config_(config),
       type_(std::move(cell_type)),
+      cells_(make_cells(config_, type_, rng)),
       thermal_(ThermalConfig{{1.0}, {1.0}}, config.initial_temperature_degC),
       noise_(config.seed ^ 0x6e6f697365ULL),
       ambient_degC_(config.ambient_degC),
       sc_threshold_A_(config.afe.sc_threshold_A),
       sc_delay_s_(config.afe.sc_delay_s) {
-    Random rng(config.seed);
-    cells_ = make_cells(config_, type_, rng);
     thermal_ = ThermalNetwork(thermal_config(config_, *type_, cells_), config_.initial_temperature_degC);
     const std::size_t n = cells_.size();
     for (std::size_t k = 0; k < n; ++k)
@@ -103,7 +107,6 @@ Pack::Pack(const PackConfig& config, std::shared_ptr<const CellType> cell_type)
         ntcs_.emplace_back(config_.ntc, 1.0 + rng.uniform(-config_.ntc_tolerance, config_.ntc_tolerance));
     series_parts_ohm_ = config_.shunt_ohm + config_.busbar_ohm * static_cast<double>(n - 1) + link_total_ohm_;
     pending_heat_J_ = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n + 1));
-    cell_emf_V_.assign(n, 0.0);
     soa_open_.assign(4 * n, -1);
     soa_since_s_.assign(4 * n, -1.0);
     update_cell_temperatures();
@@ -146,7 +149,7 @@ TerminalNetwork Pack::network(double terminal_estimate_V, bool with_charger, boo
 
 double Pack::pack_emf_V() const {
     double e = 0.0;
-    for (const Cell& c : cells_) e += c.emf_V();
+    for (std::size_t k = 0; k < cells_.size(); ++k) e += cells_.emf_now_V(k);
     return e;
 }
 
@@ -161,16 +164,9 @@ double Pack::loop_resistance_ohm(bool charging) const {
 }
 
 void Pack::refresh_emf() {
-    double sum = 0.0;
-    double r = series_parts_ohm_;
-    for (std::size_t k = 0; k < cells_.size(); ++k) {
-        const double e = cells_[k].emf_V();
-        cell_emf_V_[k] = e;
-        sum += e;
-        r += cells_[k].r0_cached_ohm();
-    }
-    cell_emf_sum_V_ = sum;
-    fixed_resistance_ohm_ = r;
+    cells_.update_emf();
+    cell_emf_sum_V_ = cells_.emf_sum_V();
+    fixed_resistance_ohm_ = cells_.r0_sum_ohm() + series_parts_ohm_;
 }
 
 namespace {
@@ -394,24 +390,26 @@ void Pack::step(double dt) {
     const double i_end = inductive ? loop_.infinity_A + (i0 - loop_.infinity_A) * std::exp(-dt / loop_.tau_s)
                                    : loop_.infinity_A;
 
-    // Cells, with their bleed resistors.
-    double bleed_heat = 0.0, emf_sum = 0.0, r0_sum = 0.0;
-    for (std::size_t k = 0; k < n; ++k) {
-        double i_cell = avg.i;
-        if (cmd_.balance_mask & (1u << k)) {
-            const double i_bleed = cell_emf_V_[k] / config_.bleed_ohm;
-            i_cell -= i_bleed;
-            bleed_heat += i_bleed * i_bleed * config_.bleed_ohm * dt;
+    // Cells, with their bleed resistors; their heat is collected at the flush.
+    double bleed_heat = 0.0;
+    if (cmd_.balance_mask == 0) {
+        cells_.step(avg.i, dt);
+    } else {
+        double i_cell[CellBank::kMaxCells];
+        const double* emf = cells_.emf_V();
+        for (std::size_t k = 0; k < n; ++k) {
+            i_cell[k] = avg.i;
+            if (cmd_.balance_mask & (1u << k)) {
+                const double i_bleed = emf[k] / config_.bleed_ohm;
+                i_cell[k] -= i_bleed;
+                bleed_heat += i_bleed * i_bleed * config_.bleed_ohm * dt;
+            }
         }
-        cells_[k].step(i_cell, dt);  // its heat is collected at the flush
-        // The new state's EMF, for the loop solution and the sensors.
-        const double e = cells_[k].emf_V();
-        cell_emf_V_[k] = e;
-        emf_sum += e;
-        r0_sum += cells_[k].r0_cached_ohm();
+        cells_.step(i_cell, dt);
     }
-    cell_emf_sum_V_ = emf_sum;
-    fixed_resistance_ohm_ = r0_sum + series_parts_ohm_;
+    // The new state's EMF, for the loop solution and the sensors.
+    cell_emf_sum_V_ = cells_.emf_sum_V();
+    fixed_resistance_ohm_ = cells_.r0_sum_ohm() + series_parts_ohm_;
 
     // Busbars: half their heat to each neighbouring cell. Links are cables
     // between rows of cells, in the air: their heat leaves with it.
@@ -497,8 +495,8 @@ void Pack::set_ambient_profile(std::vector<std::pair<double, double>> points) {
 
 void Pack::set_cell(std::size_t index, const CellVariation& variation, double soc) {
     if (index >= cells_.size()) throw std::out_of_range("pack: no cell " + std::to_string(index + 1));
-    const double t = cells_[index].temperature_degC();
-    cells_[index] = Cell(type_, variation, soc, t);
+    const double t = cells_.temperature_degC(index);
+    cells_.reset_cell(index, variation, soc, t);
     update_cell_temperatures();
     resolve();
 }
@@ -508,7 +506,7 @@ void Pack::flush_heat() {
     update_ambient();
     const std::size_t n = cells_.size();
     for (std::size_t k = 0; k < n; ++k) {
-        const double q = cells_[k].take_heat_J();
+        const double q = cells_.take_heat_J(k);
         pending_heat_J_[static_cast<Eigen::Index>(k)] += q;
         heat_total_J_ += q;
     }
@@ -528,7 +526,7 @@ void Pack::update_cell_temperatures() {
     coldest_cell_degC_ = 1e9;
     for (std::size_t k = 0; k < cells_.size(); ++k) {
         const double t = thermal_.temperature_degC(k);
-        cells_[k].set_temperature_degC(t);
+        cells_.set_temperature_degC(k, t);
         hottest_cell_degC_ = std::max(hottest_cell_degC_, t);
         coldest_cell_degC_ = std::min(coldest_cell_degC_, t);
     }
@@ -567,9 +565,10 @@ void Pack::check_soa() {
         // Fast path: nothing open, one current for all cells, every cell inside
         // its limits. Temperatures change only at a thermal flush.
         const double i = current_A_;
+        const double* emf = cells_.emf_V();
         double v_max = -1e9, v_min = 1e9;
         for (std::size_t k = 0; k < n; ++k) {
-            const double v = cell_emf_V_[k] + i * cells_[k].r0_cached_ohm();
+            const double v = emf[k] + i * cells_.r0_cached_ohm(k);
             v_max = std::max(v_max, v);
             v_min = std::min(v_min, v);
         }
@@ -580,8 +579,8 @@ void Pack::check_soa() {
     }
     for (std::size_t k = 0; k < n; ++k) {
         const double i = cell_current_A(k);
-        const double v = cell_emf_V_[k] + i * cells_[k].r0_cached_ohm();
-        const double t = cells_[k].temperature_degC();
+        const double v = cells_.emf_V()[k] + i * cells_.r0_cached_ohm(k);
+        const double t = cells_.temperature_degC(k);
         const bool active[4] = {i > lim.charging_threshold_A && t < lim.charge_min_degC, v > lim.cell_max_V,
                                 v < lim.cell_min_V, t > lim.cell_max_degC};
         const double value[4] = {t, v, v, t};
@@ -668,7 +667,7 @@ void Pack::measure(SensorReadings& out) {
     const double inv_lsb = 1.0 / afe.cell_lsb_V;
     const double lsb_uV = afe.cell_lsb_V * 1e6;
     for (std::size_t k = 0; k < n; ++k) {
-        const double v = cell_emf_V_[k] + cell_current_A(k) * cells_[k].r0_cached_ohm() +
+        const double v = cells_.emf_V()[k] + cell_current_A(k) * cells_.r0_cached_ohm(k) +
                          link_in_tap_ohm_[k] * current_A_ + tap_offset_V_[k] + afe.cell_noise_V * noise_.next();
         // The AFE's code, then microvolts as its driver reports them.
         const long code = std::lrint(v * inv_lsb);
@@ -680,7 +679,7 @@ void Pack::measure(SensorReadings& out) {
         static_cast<std::int32_t>(std::nearbyint(std::nearbyint(i / afe.current_lsb_A) * afe.current_lsb_A * 1e3));
     for (std::size_t j = 0; j < 4; ++j) {
         const std::size_t cell = static_cast<std::size_t>(config_.ntc_cells[j] - 1);
-        out.ntc_ohm[j] = ntcs_[j].reading_ohm(cells_[cell].temperature_degC());
+        out.ntc_ohm[j] = ntcs_[j].reading_ohm(cells_.temperature_degC(cell));
     }
     out.ntc_ohm[4] = ntcs_[4].reading_ohm(ambient_degC_);
     out.ntc_ohm[5] = ntcs_[5].reading_ohm(power_stage_degC());

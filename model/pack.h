@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cell.h"
+#include "cell_bank.h"
 #include "external_circuit.h"
 #include "ntc.h"
 #include "random.h"
@@ -163,14 +164,14 @@ public:
 
     // Physical truth.
     std::size_t cell_count() const { return cells_.size(); }
-    Cell& cell(std::size_t i) { return cells_[i]; }
-    const Cell& cell(std::size_t i) const { return cells_[i]; }
+    CellView cell(std::size_t i) const { return CellView(cells_, i); }
+    const CellBank& cells() const { return cells_; }
     double current_A() const { return current_A_; }           // + = charging
     double terminal_V() const { return terminal_V_; }
     double cell_current_A(std::size_t i) const {
-        return (cmd_.balance_mask & (1u << i)) ? current_A_ - cell_emf_V_[i] / config_.bleed_ohm : current_A_;
+        return (cmd_.balance_mask & (1u << i)) ? current_A_ - cells_.emf_V()[i] / config_.bleed_ohm : current_A_;
     }
-    double cell_voltage_V(std::size_t i) const { return cells_[i].terminal_V(cell_current_A(i)); }
+    double cell_voltage_V(std::size_t i) const { return cell(i).terminal_V(cell_current_A(i)); }
     double pack_emf_V() const;            // sum of cell EMFs
     double loop_resistance_ohm(bool charging) const;
     double power_stage_degC() const { return thermal_.temperature_degC(thermal_.power_node()); }
@@ -192,6 +193,7 @@ public:
     std::shared_ptr<const CellType> cell_type() const { return type_; }
 
 private:
+    Pack(const PackConfig& config, std::shared_ptr<const CellType> cell_type, Random&& rng);
     struct LoopSolution {
         double infinity_A = 0.0;   // current the loop tends to
         double tau_s = 0.0;        // 0 = no inductive transient (current source)
@@ -212,8 +214,7 @@ private:
 
     PackConfig config_;
     std::shared_ptr<const CellType> type_;
-    std::vector<Cell> cells_;
-    std::vector<double> cell_emf_V_;         // per cell, at the current state
+    CellBank cells_;
     double cell_emf_sum_V_ = 0.0;
     double fixed_resistance_ohm_ = 0.0;      // cells' R0, busbars, links, shunt
     double series_parts_ohm_ = 0.0;          // busbars, links, shunt

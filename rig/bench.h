@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace bmshil::rig {
 
@@ -11,6 +12,8 @@ struct BenchOptions {
     std::string firmware_library;  // for the cases with the bundled firmware
     unsigned long long seed = 1;
     double discharge_s = 1800.0;  // case (a)
+    // Which cases to run ("floor", "a".."g"); empty: all.
+    std::vector<std::string> cases;
 };
 
 // Runs each case in a forked child (the SystemC kernel elaborates once per

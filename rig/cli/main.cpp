@@ -93,6 +93,9 @@ int sc_main(int argc, char* argv[]) {
     bench->add_option("--cell", bench_options.cell_file, "Cell set file")->check(CLI::ExistingFile);
     bench->add_option("--seed", bench_options.seed, "Seed of the pack's spread and noise")->check(not_negative());
     bench->add_option("--firmware", bench_options.firmware_library, "Firmware library for cases (d) and (e)");
+    bench->add_option("--case", bench_options.cases, "Only these cases (floor, a-g); repeatable or comma-separated")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"floor", "a", "b", "c", "d", "e", "f", "g"}));
 
     auto* discharge = app.add_subcommand("pack-discharge", "16S constant-current discharge from full, with a trace");
     bmshil::rig::DischargeOptions discharge_options;

@@ -139,8 +139,9 @@ double soc_at_rested_V(const model::CellType& type, double v, double temperature
 }  // namespace
 
 void place_cell_at_voltage(model::Pack& p, std::size_t k, double v) {
-    const model::Cell& c = p.cell(k);
-    p.set_cell(k, c.variation(), soc_at_rested_V(*p.cell_type(), v, c.temperature_degC()));
+    const model::CellView c = p.cell(k);
+    const model::CellVariation variation = c.variation();
+    p.set_cell(k, variation, soc_at_rested_V(*p.cell_type(), v, c.temperature_degC()));
 }
 
 std::optional<StimulusPlan> loaded_plan(const model::Pack& pack, const StimulusPlan& plan, double window_s) {

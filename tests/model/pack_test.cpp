@@ -62,7 +62,7 @@ TEST(Pack, OneCDischargeFromFullToFirstCellAtCutoff) {
     std::size_t least = 0;
     double least_Ah = 1e9;
     for (std::size_t k = 0; k < pack.cell_count(); ++k) {
-        const Cell& c = pack.cell(k);
+        const CellView c = pack.cell(k);
         const double initial_Ah = c.soc() * c.capacity_Ah() + delivered_Ah;
         if (initial_Ah < least_Ah) { least_Ah = initial_Ah; least = k; }
     }
