@@ -1,10 +1,13 @@
-// The 16S pack and everything around it that the BMS board sees: cells with
-// their spread, interconnects (including the long link after cell 9 that the
-// manual's impedance compensation exists for), balancing bleed resistors, the
-// power stage (charge/discharge FETs with body diodes, precharge, the 10 A
-// limiter, the shunt, the loop inductance), the charger and loads, the thermal
-// network with heater, the AFE and NTCs, and a safe-operating-area monitor that
-// reports physical violations whatever the firmware believes.
+// The 16S pack and everything around it that the BMS board sees, composed of
+// units that each model one thing:
+//   cell_bank.h                 the cells (with their spread and bleed resistors)
+//   power_loop.h                the loop and power stage: FETs, body diodes,
+//                               precharge, limiter, shunt, interconnects, inductance
+//   outside_world.h             charger, loads, inverter, short, heater pad
+//   afe.h                       the AFE's cell, pack and current channels and the NTCs
+//   short_circuit_comparator.h  the AFE's hardware short-circuit protection
+//   soa_monitor.h               physical violations, whatever the firmware believes
+//   thermal_coupling.h          heat into the thermal network, and the ambient
 //
 // Plain C++ with no SystemC types: PackModule wraps it for the kernel. The
 // model is advanced lazily to the time a reader asks about; under constant
@@ -18,11 +21,17 @@
 #include <string>
 #include <vector>
 
+#include "afe.h"
 #include "cell.h"
 #include "cell_bank.h"
 #include "external_circuit.h"
 #include "ntc.h"
+#include "outside_world.h"
+#include "power_loop.h"
 #include "random.h"
+#include "short_circuit_comparator.h"
+#include "soa_monitor.h"
+#include "thermal_coupling.h"
 #include "thermal_network.h"
 
 namespace bmshil::model {
@@ -32,28 +41,6 @@ namespace bmshil::model {
 struct InterconnectLink {
     int after_cell = 9;       // 1-based
     double resistance_ohm = 10e-3;
-};
-
-struct AfeConfig {
-    double cell_lsb_V = 382e-6;          // typical 14-bit cell ADC
-    double cell_offset_max_V = 2e-3;     // per-channel offset, uniform +-
-    double cell_noise_V = 0.5e-3;        // sigma
-    double pack_noise_V = 0.02;
-    double current_lsb_A = 0.01;
-    double current_offset_max_A = 0.02;
-    double current_noise_A = 0.03;
-    // Short-circuit comparator power-on setting, until the firmware writes its own.
-    double sc_threshold_A = 500.0;
-    double sc_delay_s = 200e-6;
-};
-
-struct SoaLimits {
-    double cell_max_V = 3.65;
-    double cell_min_V = 2.5;
-    double charge_min_degC = 0.0;
-    double cell_max_degC = 60.0;
-    double charging_threshold_A = 0.1;  // a cell current above this counts as charging
-    double min_excursion_s = 0.1;        // shorter excursions are transients, not findings
 };
 
 struct PackConfig {
@@ -92,37 +79,6 @@ struct PackConfig {
     SoaLimits soa;
 };
 
-// What the board commands.
-struct PowerStageCommand {
-    bool charge_fet = false;
-    bool discharge_fet = false;
-    bool precharge = false;
-    bool heater = false;
-    bool limiter = false;
-    std::uint32_t balance_mask = 0;
-};
-
-// What the board's sensors report, in the AFE's integer units.
-struct SensorReadings {
-    std::vector<std::int32_t> cell_tap_uV;
-    std::int32_t pack_terminal_mV = 0;
-    std::int32_t shunt_current_mA = 0;
-    std::uint32_t ntc_ohm[6] = {};  // cell 1-4, ambient, power
-    bool sc_latched = false;
-    double sc_trip_time_s = 0.0;
-};
-
-enum class SoaKind { charge_below_min_temperature, cell_over_voltage, cell_under_voltage, cell_over_temperature };
-const char* to_string(SoaKind kind);
-
-struct SoaViolation {
-    SoaKind kind;
-    int cell;               // 1-based
-    double start_s;
-    double end_s;           // < 0 while it lasts
-    double worst;           // V or degC
-};
-
 class Pack {
 public:
     Pack(const PackConfig& config, std::shared_ptr<const CellType> cell_type);
@@ -137,16 +93,16 @@ public:
 
     // Inputs. Each applies at the current model time; advance first.
     void command(const PowerStageCommand& cmd);
-    const PowerStageCommand& commanded() const { return cmd_; }
-    Charger& charger() { return charger_; }
-    std::vector<Load>& loads() { return loads_; }
+    const PowerStageCommand& commanded() const { return loop_.command(); }
+    Charger& charger() { return outside_.charger(); }
+    std::vector<Load>& loads() { return outside_.loads(); }
     Load& add_load(const Load& load);
     Load* find_load(const std::string& name);
     void inputs_changed();  // call after editing charger() or loads()
-    void set_ambient_degC(double t) { ambient_profile_.clear(); ambient_degC_ = t; }
+    void set_ambient_degC(double t) { thermal_.set_ambient_degC(t); }
     // Piecewise-linear ambient temperature over absolute time (held past the ends).
     void set_ambient_profile(std::vector<std::pair<double, double>> time_s_degC);
-    double ambient_degC() const { return ambient_degC_; }
+    double ambient_degC() const { return thermal_.ambient_degC(); }
     // Sets one cell apart from the spread: a weak, aged or drifting cell.
     void set_cell(std::size_t index, const CellVariation& variation, double soc);
     // Number of integration steps taken so far (long at rest, short when busy).
@@ -157,7 +113,7 @@ public:
     // trip at `trip_time_s` (<= now): the latch as the board has it. The
     // pack's own comparator stays off for such a board.
     void latch_sc_reported(double trip_time_s);
-    Ntc& ntc(std::size_t index) { return ntcs_[index]; }
+    Ntc& ntc(std::size_t index) { return afe_.ntc(index); }
 
     // Sensors as the board reads them.
     void measure(SensorReadings& out);
@@ -166,16 +122,17 @@ public:
     std::size_t cell_count() const { return cells_.size(); }
     CellView cell(std::size_t i) const { return CellView(cells_, i); }
     const CellBank& cells() const { return cells_; }
-    double current_A() const { return current_A_; }           // + = charging
-    double terminal_V() const { return terminal_V_; }
+    double current_A() const { return loop_.current_A(); }           // + = charging
+    double terminal_V() const { return loop_.terminal_V(); }
     double cell_current_A(std::size_t i) const {
-        return (cmd_.balance_mask & (1u << i)) ? current_A_ - cells_.emf_V()[i] / config_.bleed_ohm : current_A_;
+        return (commanded().balance_mask & (1u << i)) ? current_A() - cells_.emf_V()[i] / config_.bleed_ohm
+                                                        : current_A();
     }
     double cell_voltage_V(std::size_t i) const { return cell(i).terminal_V(cell_current_A(i)); }
     double pack_emf_V() const;            // sum of cell EMFs
-    double loop_resistance_ohm(bool charging) const;
-    double power_stage_degC() const { return thermal_.temperature_degC(thermal_.power_node()); }
-    const ThermalNetwork& thermal() const { return thermal_; }
+    double loop_resistance_ohm(bool charging) const { return loop_.loop_resistance_ohm(charging); }
+    double power_stage_degC() const { return thermal_.power_stage_degC(); }
+    const ThermalNetwork& thermal() const { return thermal_.network(); }
     void set_temperatures_degC(double t);  // every node; also ambient untouched
     // Impose temperatures, as a bench's NTC emulators impose them on the sensors.
     void set_cell_temperatures_degC(double t);
@@ -183,89 +140,41 @@ public:
     void set_power_stage_degC(double t);
     // Hand the heat generated so far to the thermal network now.
     void flush_heat();
-    bool sc_latched() const { return sc_latched_; }
-    double sc_trip_time_s() const { return sc_trip_time_s_; }
-    double sc_trip_current_A() const { return sc_trip_current_A_; }
-    double heat_generated_J() const { return heat_total_J_; }  // into cells and power stage
-    double link_heat_J() const { return heat_to_air_J_; }
-    const std::vector<SoaViolation>& soa_violations() const { return soa_; }
+    bool sc_latched() const { return comparator_.latched(); }
+    double sc_trip_time_s() const { return comparator_.trip_time_s(); }
+    double sc_trip_current_A() const { return comparator_.trip_current_A(); }
+    double heat_generated_J() const { return thermal_.heat_total_J(); }  // into cells and power stage
+    double link_heat_J() const { return thermal_.heat_to_air_J(); }
+    const std::vector<SoaViolation>& soa_violations() const { return soa_.violations(); }
     const PackConfig& config() const { return config_; }
     std::shared_ptr<const CellType> cell_type() const { return type_; }
 
 private:
     Pack(const PackConfig& config, std::shared_ptr<const CellType> cell_type, Random&& rng);
-    struct LoopSolution {
-        double infinity_A = 0.0;   // current the loop tends to
-        double tau_s = 0.0;        // 0 = no inductive transient (current source)
-        double network_open_V = 0.0;
-        double conductance_S = 0.0;  // of the outside network
-    };
-    TerminalNetwork network(double terminal_estimate_V, bool with_charger, bool charger_as_source) const;
-    LoopSolution solve_loop() const;
-    double terminal_for(double current_A) const;
-    double switch_resistance_ohm(bool charging) const;  // FETs or precharge in the path
-    double crossing_in_s() const;  // until the comparator threshold is crossed
     void resolve();          // re-solve the loop after an input change
-    void resolve_quiet(double current_A);  // after a step: new EMF, same inductor current
     void step(double dt_s);
-    void check_soa();
-    void update_comparator();
+    void cells_changed();    // the loop takes the cells' new EMF and resistance
+    void flush_due_heat();   // at the end of a step
     double max_step_s() const;
+    double crossing_in_s() const;  // until the comparator threshold is crossed
+    // Per-cell currents when any bleed resistor is on (null otherwise).
+    const double* bleeding_cell_currents(double* storage) const;
 
     PackConfig config_;
     std::shared_ptr<const CellType> type_;
     CellBank cells_;
-    double cell_emf_sum_V_ = 0.0;
-    double fixed_resistance_ohm_ = 0.0;      // cells' R0, busbars, links, shunt
-    double series_parts_ohm_ = 0.0;          // busbars, links, shunt
-    void refresh_emf();
-    std::vector<double> tap_offset_V_;
-    std::vector<double> link_in_tap_ohm_;   // per cell: link resistance its tap sees
+    double series_parts_ohm_ = 0.0;  // busbars, links, shunt
     double link_total_ohm_ = 0.0;
-    ThermalNetwork thermal_;
-    std::vector<Ntc> ntcs_;
-    NoiseTable noise_;
-    double current_offset_A_ = 0.0;
+    OutsideWorld outside_;
+    PowerLoop loop_;
+    Afe afe_;
+    ShortCircuitComparator comparator_;
+    SoaMonitor soa_;
+    ThermalCoupling thermal_;
 
     double time_s_ = 0.0;
-    double ambient_degC_;
-    std::vector<std::pair<double, double>> ambient_profile_;
-    std::uint64_t steps_ = 0;
     double step_end_s_ = 0.0;
-    void update_ambient();
-    void update_cell_temperatures();  // cells follow their thermal nodes
-    double hottest_cell_degC_ = 0.0, coldest_cell_degC_ = 0.0;
-    PowerStageCommand cmd_;
-    Charger charger_;
-    std::vector<Load> loads_;
-    enum class ChargerMode { voltage, current_limit, off };
-    ChargerMode charger_mode_ = ChargerMode::voltage;
-
-    // Loop state.
-    double current_A_ = 0.0;
-    double terminal_V_ = 0.0;
-    LoopSolution loop_;
-
-    // Short-circuit comparator.
-    double sc_threshold_A_;
-    double sc_delay_s_;
-    bool sc_armed_ = false;
-    double sc_trip_at_s_ = 0.0;
-    bool sc_latched_ = false;
-    double sc_trip_time_s_ = 0.0;
-    double sc_trip_current_A_ = 0.0;
-
-    // Heat waiting for the thermal network.
-    Eigen::VectorXd pending_heat_J_;
-    double pending_time_s_ = 0.0;
-    double pending_busbar_J_ = 0.0;  // heat of each busbar since the last flush
-    double heat_total_J_ = 0.0;     // into the cells and the power stage
-    double heat_to_air_J_ = 0.0;    // from the links, straight to the air
-
-    std::vector<SoaViolation> soa_;
-    std::vector<int> soa_open_;  // index into soa_ per (kind, cell), -1 if none
-    int soa_open_count_ = 0;
-    std::vector<double> soa_since_s_;  // when each (kind, cell) condition began, -1 if not
+    std::uint64_t steps_ = 0;
 };
 
 }  // namespace bmshil::model

@@ -33,7 +33,7 @@ Bytes read_request(int slave, int function, int address, int quantity) {
 
 // What the board sends back to `frame`: delivered, then one more call for the
 // silent interval that ends a frame it could not tell the length of.
-Bytes exchange(Board& board, const Bytes& frame) {
+Bytes exchange_frame(Board& board, const Bytes& frame) {
     board.take_sent();
     board.send(frame);
     board.run_now();
@@ -173,7 +173,7 @@ Finding run_port_check(Board& board, ModbusObserver& observer, const RegisterMap
     const Register& reg = first_readable(map);
     if (name == "read") {
         want = {PortExpectation::Kind::response, 3, 0, 7, {}};
-        answer = exchange(board, read_request(slave, 3, reg.address, 1));
+        answer = exchange_frame(board, read_request(slave, 3, reg.address, 1));
     } else if (name == "write") {
         const Register& p = first_writable_parameter(map);
         const Register* next = map.at_address(p.address + 1);
@@ -185,7 +185,7 @@ Finding run_port_check(Board& board, ModbusObserver& observer, const RegisterMap
         b.push_back(static_cast<std::uint8_t>(2 * quantity));
         for (std::uint16_t w : now) put16(b, w);
         want = {PortExpectation::Kind::response, 16, 0, 8, Bytes(b.begin(), b.begin() + 6)};
-        answer = exchange(board, with_crc(b));
+        answer = exchange_frame(board, with_crc(b));
     } else if (name == "write_single") {
         // A step off the value it holds, so the echo cannot be an old buffer's
         // bytes; then put back.
@@ -197,7 +197,7 @@ Finding run_port_check(Board& board, ModbusObserver& observer, const RegisterMap
         put16(b, moved);
         const Bytes frame = with_crc(b);
         want = {PortExpectation::Kind::response, 6, 0, 8, frame};
-        answer = exchange(board, frame);
+        answer = exchange_frame(board, frame);
         if (observer.read_holding(p.address, 1).at(0) != before) observer.write_register(p.address, before);
     } else if (name == "write_single_refused") {
         const auto [rec, trip] = recovery_and_trip(map, spec);
@@ -208,38 +208,38 @@ Finding run_port_check(Board& board, ModbusObserver& observer, const RegisterMap
         put16(b, trip_raw);
         want = {PortExpectation::Kind::exception, 6, 3, 0, {}};
         f.check += " (" + rec->name + " = " + trip->name + ")";
-        answer = exchange(board, with_crc(b));
+        answer = exchange_frame(board, with_crc(b));
         // Accepted after all: put the set back as it was for whatever follows.
         if (observer.read_holding(rec->address, 1).at(0) != rec_before) observer.write_register(rec->address, rec_before);
     } else if (name == "bad_crc") {
         Bytes frame = read_request(slave, 3, reg.address, 1);
         frame.back() ^= 0x5A;
-        answer = exchange(board, frame);
+        answer = exchange_frame(board, frame);
     } else if (name == "other_address") {
-        answer = exchange(board, read_request(slave == 247 ? 1 : slave + 1, 3, reg.address, 1));
+        answer = exchange_frame(board, read_request(slave == 247 ? 1 : slave + 1, 3, reg.address, 1));
     } else if (name == "truncated") {
         const Bytes frame = read_request(slave, 3, reg.address, 1);
-        answer = exchange(board, Bytes(frame.begin(), frame.begin() + 4));
+        answer = exchange_frame(board, Bytes(frame.begin(), frame.begin() + 4));
         if (answer.empty()) {
             // The slave must be ready for the next frame after the silence.
             want = {PortExpectation::Kind::response, 3, 0, 7, {}};
-            answer = exchange(board, frame);
+            answer = exchange_frame(board, frame);
             f.check += " (then a good frame)";
         }
     } else if (name == "unknown_function") {
         const int fc = undeclared_function(map);
         want = {PortExpectation::Kind::exception, fc, 1, 0, {}};
-        answer = exchange(board, read_request(slave, fc, reg.address, 1));
+        answer = exchange_frame(board, read_request(slave, fc, reg.address, 1));
     } else if (name == "unmapped_address") {
         want = {PortExpectation::Kind::exception, 3, 2, 0, {}};
-        answer = exchange(board, read_request(slave, 3, first_unmapped(map), 1));
+        answer = exchange_frame(board, read_request(slave, 3, first_unmapped(map), 1));
     } else if (name == "read_past_the_end") {
         // Start 0xFFFF, 2 registers: the second would be at 0x10000 (application protocol 6.3).
         want = {PortExpectation::Kind::exception, 3, 2, 0, {}};
-        answer = exchange(board, read_request(slave, 3, 0xFFFF, 2));
+        answer = exchange_frame(board, read_request(slave, 3, 0xFFFF, 2));
     } else if (name == "quantity_zero" || name == "quantity_126") {
         want = {PortExpectation::Kind::exception, 3, 3, 0, {}};
-        answer = exchange(board, read_request(slave, 3, reg.address, name == "quantity_zero" ? 0 : 126));
+        answer = exchange_frame(board, read_request(slave, 3, reg.address, name == "quantity_zero" ? 0 : 126));
     } else if (name == "write_quantity_zero" || name == "write_byte_count") {
         // (A write of 124 registers cannot be framed at all: its PDU would
         // pass the 253 bytes the standard allows.)
@@ -252,7 +252,7 @@ Finding run_port_check(Board& board, ModbusObserver& observer, const RegisterMap
         b.push_back(static_cast<std::uint8_t>(bytes));
         for (int k = 0; k < bytes; ++k) b.push_back(0);
         want = {PortExpectation::Kind::exception, 16, 3, 0, {}};
-        answer = exchange(board, with_crc(b));
+        answer = exchange_frame(board, with_crc(b));
     } else if (name == "broadcast") {
         // Written with the value it has minus one step: carried out, and no answer.
         const Register& p = first_writable_parameter(map);
@@ -261,7 +261,7 @@ Finding run_port_check(Board& board, ModbusObserver& observer, const RegisterMap
         Bytes b{0x00, 0x06};
         put16(b, p.address);
         put16(b, moved);
-        answer = exchange(board, with_crc(b));
+        answer = exchange_frame(board, with_crc(b));
         board.run_now();
         const auto after = observer.read_holding(p.address, 1).at(0);
         observer.write_register(p.address, before);
