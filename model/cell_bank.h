@@ -108,6 +108,7 @@ public:
     double ocv_V(std::size_t k) const { return type_->rested_ocv_V(soc(k), h_[k], temperature_K_[k]); }
     double r0_ohm(std::size_t k) const;           // from the tables at the present state
     double r0_cached_ohm(std::size_t k) const { return r0_[k]; }
+    const double* r0_cached_ohm() const { return r0_; }  // every cell's
     const CellEnergy& energy(std::size_t k) const {
         close_segment(k);
         return energy_[k];

@@ -105,6 +105,27 @@ double Pack::pack_emf_V() const {
 
 void Pack::cells_changed() { loop_.set_cells(cells_.emf_sum_V(), cells_.r0_sum_ohm() + series_parts_ohm_); }
 
+double Pack::bleed_A(std::size_t i) const {
+    const std::uint32_t mask = loop_.command().balance_mask;
+    if (!((mask >> i) & 1u)) return 0.0;
+    const double* emf = cells_.emf_V();
+    const std::uint32_t open = afe_.open_wire_mask();
+    if (open) {
+        // An open sense wire above or below the cell leaves its resistor
+        // hanging from the floating input: alone it draws nothing; with the
+        // neighbour's across the same input on too, the two in series draw
+        // the pair's voltage.
+        const std::size_t n = cells_.size();
+        const bool open_above = (open >> (i + 1)) & 1u, open_below = i > 0 && ((open >> i) & 1u);
+        if (open_above || open_below) {
+            const std::size_t partner = open_above ? i + 1 : i - 1;
+            if (partner >= n || !((mask >> partner) & 1u)) return 0.0;
+            return (emf[i] + emf[partner]) / (2.0 * config_.bleed_ohm);
+        }
+    }
+    return emf[i] / config_.bleed_ohm;
+}
+
 const double* Pack::bleeding_cell_currents(double* storage) const {
     const std::uint32_t mask = loop_.command().balance_mask;
     if (mask == 0) return nullptr;
@@ -200,11 +221,10 @@ void Pack::step(double dt) {
         cells_.step(i.mean_A, dt);
     } else {
         double i_cell[CellBank::kMaxCells];
-        const double* emf = cells_.emf_V();
         for (std::size_t k = 0; k < n; ++k) {
             i_cell[k] = i.mean_A;
             if (mask & (1u << k)) {
-                const double i_bleed = emf[k] / config_.bleed_ohm;
+                const double i_bleed = bleed_A(k);
                 i_cell[k] -= i_bleed;
                 bleed_heat += i_bleed * i_bleed * config_.bleed_ohm * dt;
             }
@@ -245,6 +265,7 @@ void Pack::set_ambient_profile(std::vector<std::pair<double, double>> points) {
 
 void Pack::set_cell(std::size_t index, const CellVariation& variation, double soc) {
     if (index >= cells_.size()) throw std::out_of_range("pack: no cell " + std::to_string(index + 1));
+    flush_heat();  // the heat the old cell generated reaches the network before it goes
     const double t = cells_.temperature_degC(index);
     cells_.reset_cell(index, variation, soc, t);
     thermal_.update_cells(cells_);
@@ -279,6 +300,11 @@ void Pack::set_temperatures_degC(double t) {
 // ---------------------------------------------------------------- inputs
 
 void Pack::command(const PowerStageCommand& cmd) {
+    // A floating input moves with the bleed resistors as they were until now.
+    if (afe_.open_wire_mask()) {
+        double storage[CellBank::kMaxCells];
+        afe_.settle_inputs(afe_inputs(bleeding_cell_currents(storage)));
+    }
     loop_.set_command(cmd);
     outside_.set_heater(cmd.heater);
     resolve();
@@ -313,11 +339,22 @@ void Pack::clear_sc_latch() {
 
 // ---------------------------------------------------------------- sensors
 
+AfeInputs Pack::afe_inputs(const double* cell_current_A) const {
+    return {time_s_,         cells_,           cell_current_A, current_A(), terminal_V(), ambient_degC(),
+            power_stage_degC(), commanded().balance_mask, config_.bleed_ohm};
+}
+
+void Pack::set_sense_wire_open(int above_cell, bool open) {
+    double storage[CellBank::kMaxCells];
+    afe_.set_sense_wire_open(above_cell, open, afe_inputs(bleeding_cell_currents(storage)));
+    resolve();  // the bleed paths changed
+}
+
+void Pack::drift_shunt_offset(double offset_A, double over_s) { afe_.drift_shunt_offset(offset_A, over_s, time_s_); }
+
 void Pack::measure(SensorReadings& out) {
     double storage[CellBank::kMaxCells];
-    afe_.measure({cells_, bleeding_cell_currents(storage), current_A(), terminal_V(), ambient_degC(),
-                  power_stage_degC()},
-                 out);
+    afe_.measure(afe_inputs(bleeding_cell_currents(storage)), out);
     out.sc_latched = comparator_.latched();
     out.sc_trip_time_s = comparator_.trip_time_s();
 }

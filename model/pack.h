@@ -114,6 +114,12 @@ public:
     // pack's own comparator stays off for such a board.
     void latch_sc_reported(double trip_time_s);
     Ntc& ntc(std::size_t index) { return afe_.ntc(index); }
+    // Sensor faults on the physical circuit (see afe.h): the sense wire above
+    // a cell (1-based) comes off or back; the shunt channel's offset drifts
+    // to offset_A beyond the part's own over over_s.
+    void set_sense_wire_open(int above_cell, bool open);
+    void drift_shunt_offset(double offset_A, double over_s);
+    const Afe& afe() const { return afe_; }
 
     // Sensors as the board reads them.
     void measure(SensorReadings& out);
@@ -124,10 +130,9 @@ public:
     const CellBank& cells() const { return cells_; }
     double current_A() const { return loop_.current_A(); }           // + = charging
     double terminal_V() const { return loop_.terminal_V(); }
-    double cell_current_A(std::size_t i) const {
-        return (commanded().balance_mask & (1u << i)) ? current_A() - cells_.emf_V()[i] / config_.bleed_ohm
-                                                        : current_A();
-    }
+    double cell_current_A(std::size_t i) const { return current_A() - bleed_A(i); }
+    // The current cell i's bleed resistor draws from it (0 when off).
+    double bleed_A(std::size_t i) const;
     double cell_voltage_V(std::size_t i) const { return cell(i).terminal_V(cell_current_A(i)); }
     double pack_emf_V() const;            // sum of cell EMFs
     double loop_resistance_ohm(bool charging) const { return loop_.loop_resistance_ohm(charging); }
@@ -159,6 +164,7 @@ private:
     double crossing_in_s() const;  // until the comparator threshold is crossed
     // Per-cell currents when any bleed resistor is on (null otherwise).
     const double* bleeding_cell_currents(double* storage) const;
+    AfeInputs afe_inputs(const double* cell_current_A) const;
 
     PackConfig config_;
     std::shared_ptr<const CellType> type_;

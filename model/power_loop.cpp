@@ -7,29 +7,23 @@
 
 namespace bmshil::model {
 
-PowerLoop::Path PowerLoop::path() const {
+void PowerLoop::update_switches() {
     const bool dsg_on = cmd_.discharge_fet && !discharge_forced_open_;
-    Path p;
     // A charge current needs the charge FET; the discharge FET's body diode
     // passes it when that FET is open.
-    p.charge_allowed = cmd_.charge_fet;
-    p.charge_drop_V = dsg_on ? 0.0 : parts_.body_diode_V;
+    path_.charge_allowed = cmd_.charge_fet;
+    path_.charge_drop_V = dsg_on ? 0.0 : parts_.body_diode_V;
     // A discharge current needs the discharge FET or the precharge path; the
     // charge FET's body diode passes it when that FET is open.
-    p.discharge_allowed = dsg_on || cmd_.precharge;
-    p.discharge_drop_V = cmd_.charge_fet ? 0.0 : parts_.body_diode_V;
-    return p;
-}
-
-double PowerLoop::switch_resistance_ohm(bool charging) const {
-    const bool dsg_on = cmd_.discharge_fet && !discharge_forced_open_;
-    if (charging) return parts_.fet_on_ohm + (dsg_on ? parts_.fet_on_ohm : 0.0);  // else a body diode
-    return (dsg_on ? parts_.fet_on_ohm : parts_.precharge_ohm) + (cmd_.charge_fet ? parts_.fet_on_ohm : 0.0);
+    path_.discharge_allowed = dsg_on || cmd_.precharge;
+    path_.discharge_drop_V = cmd_.charge_fet ? 0.0 : parts_.body_diode_V;
+    switch_charge_ohm_ = parts_.fet_on_ohm + (dsg_on ? parts_.fet_on_ohm : 0.0);  // else a body diode
+    switch_discharge_ohm_ = (dsg_on ? parts_.fet_on_ohm : parts_.precharge_ohm) + (cmd_.charge_fet ? parts_.fet_on_ohm : 0.0);
 }
 
 PowerLoop::Solution PowerLoop::solve(const OutsideWorld& outside) const {
     const double e = emf_V_;
-    const Path p = path();
+    const Path& p = path_;
     // Voltage-dependent loads see the last terminal voltage, or the pack's when
     // the path has just opened to them.
     const double v_est = terminal_V_ > 1.0 || !p.discharge_allowed ? terminal_V_ : e;
@@ -71,7 +65,7 @@ PowerLoop::Solution PowerLoop::solve(const OutsideWorld& outside) const {
 }
 
 double PowerLoop::terminal_for(double i, const OutsideWorld& outside) const {
-    const Path p = path();
+    const Path& p = path_;
     if (i > 0.0) {
         const double pack_side = emf_V_ + loop_resistance_ohm(true) * i + p.charge_drop_V;
         if (cmd_.limiter && i >= parts_.limiter_current_A - 1e-12) {
@@ -89,12 +83,14 @@ double PowerLoop::terminal_for(double i, const OutsideWorld& outside) const {
 }
 
 double PowerLoop::reconnect(const OutsideWorld& outside) {
-    const Path p = path();
+    const Path& p = path_;
     const bool blocked = (current_A_ > 0.0 && !(p.charge_allowed && loop_.infinity_A > 0.0)) ||
                          (current_A_ < 0.0 && !(p.discharge_allowed && loop_.infinity_A < 0.0));
     double absorbed_J = 0.0;
     if (loop_.tau_s <= 0.0 || blocked) {
-        if (blocked && loop_.tau_s > 0.0) absorbed_J = 0.5 * parts_.loop_inductance_H * current_A_ * current_A_;
+        // The loop inductance carried the current whatever closes the loop
+        // now (the course without a path has no time constant at all).
+        if (blocked) absorbed_J = 0.5 * parts_.loop_inductance_H * current_A_ * current_A_;
         current_A_ = loop_.tau_s <= 0.0 ? loop_.infinity_A : 0.0;
     }
     terminal_V_ = terminal_for(current_A_, outside);
@@ -128,7 +124,7 @@ PowerLoop::StepCurrent PowerLoop::over(double dt) const {
 
 double PowerLoop::stage_heat_J(const StepCurrent& i, double dt) const {
     if (i.mean_A == 0.0) return 0.0;
-    const Path p = path();
+    const Path& p = path_;
     const bool charging = i.mean_A > 0.0;
     const double i2dt = i.mean_square_A2 * dt;
     double q = i2dt * (switch_resistance_ohm(charging) + parts_.shunt_ohm);

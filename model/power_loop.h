@@ -34,12 +34,18 @@ struct PowerStageParts {
 
 class PowerLoop {
 public:
-    explicit PowerLoop(const PowerStageParts& parts) : parts_(parts) {}
+    explicit PowerLoop(const PowerStageParts& parts) : parts_(parts) { update_switches(); }
 
-    void set_command(const PowerStageCommand& cmd) { cmd_ = cmd; }
+    void set_command(const PowerStageCommand& cmd) {
+        cmd_ = cmd;
+        update_switches();
+    }
     const PowerStageCommand& command() const { return cmd_; }
     // The short-circuit comparator holds the discharge FET open.
-    void set_discharge_forced_open(bool open) { discharge_forced_open_ = open; }
+    void set_discharge_forced_open(bool open) {
+        discharge_forced_open_ = open;
+        update_switches();
+    }
     // The cells as the loop sees them: EMF sum and the resistance that does
     // not switch (cells' R0, busbars, links, shunt).
     void set_cells(double emf_V, double fixed_ohm) {
@@ -54,8 +60,9 @@ public:
         double charge_drop_V;     // body diode in the charge direction
         double discharge_drop_V;  // body diode in the discharge direction
     };
-    Path path() const;
-    double switch_resistance_ohm(bool charging) const;  // FETs or precharge in the path
+    const Path& path() const { return path_; }
+    // FETs or precharge in the path.
+    double switch_resistance_ohm(bool charging) const { return charging ? switch_charge_ohm_ : switch_discharge_ohm_; }
     double loop_resistance_ohm(bool charging) const { return fixed_ohm_ + switch_resistance_ohm(charging); }
 
     // The loop's course under the present inputs.
@@ -99,9 +106,15 @@ public:
     const PowerStageParts& parts() const { return parts_; }
 
 private:
+    // The path and the switches' resistances follow the command: computed
+    // when it changes, not per step.
+    void update_switches();
+
     PowerStageParts parts_;
     PowerStageCommand cmd_;
     bool discharge_forced_open_ = false;
+    Path path_{};
+    double switch_charge_ohm_ = 0.0, switch_discharge_ohm_ = 0.0;
     double emf_V_ = 0.0;
     double fixed_ohm_ = 0.0;
     double current_A_ = 0.0;

@@ -52,6 +52,7 @@ private:
     std::vector<int> open_;      // index into violations_ per (kind, cell); -1 none, -2 pending
     int open_count_ = 0;         // conditions pending or open
     std::vector<double> since_s_;  // when each (kind, cell) condition began, -1 if not
+    std::vector<double> pending_worst_;  // its worst value while it is pending
 };
 
 }  // namespace bmshil::model

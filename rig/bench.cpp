@@ -37,7 +37,7 @@ class StubFirmware : public sc_core::sc_module {
 public:
     SC_HAS_PROCESS(StubFirmware);
     StubFirmware(const sc_core::sc_module_name& name, PackModule& pack, double period_s)
-        : sc_module(name), pack_(pack), period_s_(period_s) {
+        : sc_module(name), pack_(pack), period_(period_s, SC_SEC) {
         SC_METHOD(tick);
     }
     unsigned long long ticks = 0;
@@ -57,11 +57,11 @@ private:
             pack_.changed();
         }
         ++ticks;
-        next_trigger(sc_time(period_s_, SC_SEC));
+        next_trigger(period_);
     }
 
     PackModule& pack_;
-    double period_s_;
+    sc_time period_;
     model::SensorReadings readings_;
 };
 

@@ -281,7 +281,7 @@ void Session::ntc_fault(int ntc, const std::string& state) {
     if (ntc < 0 || ntc > 5) throw SessionError("ntc " + std::to_string(ntc) + " is not 0..5 (cell_1..cell_4, ambient, power)");
     if (state != "ok" && state != "open" && state != "short")
         throw SessionError("ntc state '" + state + "' is none of ok, open, short");
-    apply({0, scenario::NtcFaultStep{ntc, state}});
+    apply({0, scenario::NtcFaultStep{ntc, state, std::nullopt, std::nullopt}});
 }
 
 void Session::set_cell(int cell, std::optional<double> soc, std::optional<double> voltage_V,

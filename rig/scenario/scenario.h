@@ -71,7 +71,20 @@ struct AmbientStep {
 };
 struct NtcFaultStep {
     int ntc = 0;            // 0..5: cell_1..cell_4, ambient, power
-    std::string state;      // ok, open, short
+    std::string state;      // ok, open, short; "" leaves the wiring as it is
+    // The part drifts: R25 times this, and its Beta (K) now this.
+    std::optional<Expr> r25_scale, beta_K;
+};
+// The sense wire at the junction above a cell comes off or back (model/afe.h).
+struct SenseWireStep {
+    int above_cell = 0;     // 1..cells-1
+    bool open = true;
+};
+// The shunt channel's offset drifts to this beyond the part's own, at once or
+// linearly over a time.
+struct ShuntStep {
+    Expr offset;            // A
+    std::optional<Expr> over;
 };
 struct CellStep { CellSetting setting; };
 struct ButtonStep {
@@ -116,8 +129,8 @@ struct Repeat { Expr times; std::vector<Step> steps; };
 
 struct Step {
     int line = 0;
-    std::variant<Wait, WaitUntil, ChargerStep, LoadStep, AmbientStep, NtcFaultStep, CellStep, ButtonStep, Mark,
-                 WriteRegister, Expect, Repeat, PowerCycle>
+    std::variant<Wait, WaitUntil, ChargerStep, LoadStep, AmbientStep, NtcFaultStep, SenseWireStep, ShuntStep, CellStep,
+                 ButtonStep, Mark, WriteRegister, Expect, Repeat, PowerCycle>
         action;
 };
 

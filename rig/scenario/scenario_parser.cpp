@@ -163,8 +163,8 @@ public:
 
     Step step(const YAML::Node& node) {
         if (!node.IsMap() || node.size() != 1)
-            fail(node, "a step is a mapping with one action: wait, wait_until, charger, load, ambient, ntc, cell, "
-                       "button, mark, write, expect, repeat");
+            fail(node, "a step is a mapping with one action: wait, wait_until, charger, load, ambient, ntc, "
+                       "sense_wire, shunt, cell, button, mark, write, expect, repeat");
         const std::string action = node.begin()->first.as<std::string>();
         const YAML::Node body = node.begin()->second;
         Step s;
@@ -224,16 +224,40 @@ public:
             if (body["over"]) a.over = duration(body["over"], "over");
             s.action = a;
         } else if (action == "ntc") {
-            keys(body, "ntc", {"sensor", "state"});
+            keys(body, "ntc", {"sensor", "state", "r25_scale", "beta_K"});
             static const std::map<std::string, int> sensors{{"cell_1", 0}, {"cell_2", 1}, {"cell_3", 2},
                                                             {"cell_4", 3}, {"ambient", 4}, {"power", 5}};
-            if (!body["sensor"] || !body["state"]) fail(body, "ntc: needs sensor and state");
+            if (!body["sensor"]) fail(body, "ntc: needs sensor");
+            if (!body["state"] && !body["r25_scale"] && !body["beta_K"])
+                fail(body, "ntc: needs state (ok, open, short) or a drift (r25_scale, beta_K)");
             const std::string name = text(body["sensor"], "a sensor");
             if (!sensors.count(name)) fail(body["sensor"], "ntc: sensor is one of cell_1..cell_4, ambient, power; got '" + name + "'");
+            NtcFaultStep n{sensors.at(name), "", std::nullopt, std::nullopt};
+            if (body["state"]) {
+                n.state = text(body["state"], "a state");
+                if (n.state != "ok" && n.state != "open" && n.state != "short")
+                    fail(body["state"], "ntc: state is ok, open or short; got '" + n.state + "'");
+            }
+            if (body["r25_scale"]) n.r25_scale = expr(body["r25_scale"], "r25_scale", Dimension::none, true, 1.0, 0.01, 100);
+            if (body["beta_K"]) n.beta_K = expr(body["beta_K"], "beta_K", Dimension::none, true, 1.0, 1000, 10000);
+            s.action = n;
+        } else if (action == "sense_wire") {
+            keys(body, "sense_wire", {"above_cell", "state"});
+            if (!body["above_cell"] || !body["state"]) fail(body, "sense_wire: needs above_cell and state (open, ok)");
+            SenseWireStep w;
+            const double above = ranged(body["above_cell"], "above_cell", 1, 31);
+            if (above != std::floor(above)) fail(body["above_cell"], "above_cell: expected a whole cell number");
+            w.above_cell = static_cast<int>(above);
             const std::string state = text(body["state"], "a state");
-            if (state != "ok" && state != "open" && state != "short")
-                fail(body["state"], "ntc: state is ok, open or short; got '" + state + "'");
-            s.action = NtcFaultStep{sensors.at(name), state};
+            if (state != "ok" && state != "open") fail(body["state"], "sense_wire: state is open or ok; got '" + state + "'");
+            w.open = state == "open";
+            s.action = w;
+        } else if (action == "shunt") {
+            keys(body, "shunt", {"offset_A", "over"});
+            if (!body["offset_A"]) fail(body, "shunt: missing key 'offset_A'");
+            ShuntStep sh{expr(body["offset_A"], "offset_A", Dimension::current, true, 1.0, -1000, 1000), std::nullopt};
+            if (body["over"]) sh.over = duration(body["over"], "over");
+            s.action = sh;
         } else if (action == "cell") {
             s.action = CellStep{cell(body)};
         } else if (action == "button") {
@@ -281,7 +305,8 @@ public:
             s.action = std::move(r);
         } else {
             fail(node, "unknown action '" + action +
-                           "' (expected wait, wait_until, charger, load, ambient, ntc, cell, button, mark, write, expect, repeat)");
+                           "' (expected wait, wait_until, charger, load, ambient, ntc, sense_wire, shunt, cell, button, "
+                           "mark, write, expect, repeat)");
         }
         return s;
     }

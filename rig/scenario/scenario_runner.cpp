@@ -304,10 +304,25 @@ void ScenarioRunner::execute_step(const Step& step, const Scenario& s, ScenarioR
                 else
                     p.set_ambient_degC(degC);
             } else if constexpr (std::is_same_v<T, NtcFaultStep>) {
-                p.ntc(static_cast<std::size_t>(a.ntc))
-                    .set_fault(a.state == "open"    ? model::NtcFault::open
-                               : a.state == "short" ? model::NtcFault::shorted
-                                                    : model::NtcFault::none);
+                model::Ntc& ntc = p.ntc(static_cast<std::size_t>(a.ntc));
+                if (!a.state.empty())
+                    ntc.set_fault(a.state == "open"    ? model::NtcFault::open
+                                  : a.state == "short" ? model::NtcFault::shorted
+                                                       : model::NtcFault::none);
+                if (a.r25_scale || a.beta_K)
+                    ntc.set_drift(a.r25_scale ? value(*a.r25_scale) : ntc.r25_drift(),
+                                  a.beta_K ? value(*a.beta_K) : ntc.beta_K());
+            } else if constexpr (std::is_same_v<T, SenseWireStep>) {
+                if (a.above_cell >= static_cast<int>(p.cell_count()))
+                    throw std::runtime_error("sense_wire above cell " + std::to_string(a.above_cell) +
+                                             ": the wires between cells are above cells 1.." +
+                                             std::to_string(p.cell_count() - 1));
+                rig_.pack_module().sync();  // the wire comes off now, not at the pack's last step
+                p.set_sense_wire_open(a.above_cell, a.open);
+                rig_.inputs_changed();
+            } else if constexpr (std::is_same_v<T, ShuntStep>) {
+                rig_.pack_module().sync();  // the drift starts now
+                p.drift_shunt_offset(value(a.offset), a.over ? value(*a.over) : 0.0);
             } else if constexpr (std::is_same_v<T, CellStep>) {
                 set_cell(a.setting);
             } else if constexpr (std::is_same_v<T, ButtonStep>) {

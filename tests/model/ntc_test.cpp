@@ -2,6 +2,7 @@
 // board reports (open, short) and the reading it caches per temperature.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 
@@ -40,6 +41,21 @@ TEST(Ntc, FaultsAndTheCachedReading) {
     EXPECT_EQ(ntc.reading_ohm(0.0), 28704u);
     // Far below the table, the resistance saturates below the open-wire code.
     EXPECT_EQ(ntc.reading_ohm(-250.0), UINT32_MAX - 1);
+}
+
+TEST(Ntc, DriftedPartReadsAnotherTemperature) {
+    Ntc ntc(NtcConfig{10000.0, 3435.0}, 1.0);
+    EXPECT_EQ(ntc.reading_ohm(-5.0), 36290u);  // 10k exp(3435 (1/268.15 - 1/298.15)) = 36289.7
+    ntc.set_drift(0.6, 3435.0);
+    // 0.6 x 36289.7 = 21773.8 ohm: what a good part reads at 1/(1/268.15 + ln(0.6)/3435) = 279.29 K.
+    EXPECT_EQ(ntc.reading_ohm(-5.0), 21774u);  // cached reading dropped with the drift
+    const double believed_K = 1.0 / (1.0 / 298.15 + std::log(21774.0 / 10000.0) / 3435.0);
+    std::printf("R25 x 0.6 at -5 degC reads as %.2f degC\n", believed_K - 273.15);
+    EXPECT_NEAR(believed_K - 273.15, 6.14, 0.01);
+    ntc.set_drift(1.0, 3000.0);  // Beta drifts instead: 10k exp(3000 (1/268.15 - 1/298.15)) = 30824.3
+    EXPECT_EQ(ntc.reading_ohm(-5.0), 30824u);
+    ntc.set_fault(NtcFault::open);
+    EXPECT_EQ(ntc.reading_ohm(-5.0), UINT32_MAX) << "a fault rules over a drift";
 }
 
 }  // namespace

@@ -9,7 +9,6 @@
 
 #include "test_support.h"
 
-int sc_main(int, char*[]) { return 0; }  // gtest's main runs the tests
 
 namespace bmshil::model {
 namespace {
@@ -52,13 +51,7 @@ private:
     PackModule& pack_;
 };
 
-void fail_on_warning(const sc_core::sc_report& report, const sc_core::sc_actions& actions) {
-    sc_core::sc_report_handler::default_handler(report, actions);
-    if (report.get_severity() >= sc_core::SC_WARNING) ADD_FAILURE() << "SystemC: " << report.get_msg();
-}
-
 TEST(PackModule, WakesAtTheComparatorTripAndNotifiesIt) {
-    sc_core::sc_report_handler::set_handler(fail_on_warning);
     auto type = std::make_shared<const CellType>(load_cell_params(test::cell_set("lfp_100ah_prismatic")));
     PackConfig config;
     PackModule pack("pack", config, type);

@@ -23,7 +23,6 @@
 #include "oracle/profiles.h"
 #include "suite.h"
 
-int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig {
 namespace {

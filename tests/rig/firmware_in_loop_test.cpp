@@ -7,7 +7,6 @@
 
 #include "rig.h"
 
-int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig {
 namespace {

@@ -19,7 +19,6 @@
 #include "observer/register_map.h"
 #include "rig.h"
 
-int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig {
 namespace {

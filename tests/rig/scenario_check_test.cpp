@@ -6,7 +6,6 @@
 #include "scenario/scenario.h"
 #include "scenario/scenario_check.h"
 
-extern "C" int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig::scenario {
 namespace {

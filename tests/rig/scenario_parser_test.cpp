@@ -7,7 +7,6 @@
 #include "oracle/spec.h"
 #include "scenario/scenario.h"
 
-int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig::scenario {
 namespace {

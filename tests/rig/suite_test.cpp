@@ -13,7 +13,6 @@
 #include "junit_report.h"
 #include "suite.h"
 
-int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig {
 namespace {

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 
-int sc_main(int, char*[]) { return 0; }  // the rig library brings SystemC
 
 namespace bmshil::rig {
 namespace {

@@ -18,7 +18,6 @@
 #include "rig.h"
 #include "suite.h"
 
-int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig {
 namespace {

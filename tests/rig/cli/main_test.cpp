@@ -9,7 +9,6 @@
 #include <fstream>
 #include <string>
 
-extern "C" int sc_main(int, char*[]) { return 0; }  // the rig library brings SystemC
 
 namespace {
 

@@ -14,7 +14,6 @@
 #include "cell_params.h"
 #include "pack.h"
 
-int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig::oracle {
 namespace {

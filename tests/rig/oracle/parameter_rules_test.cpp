@@ -8,7 +8,6 @@
 #include "oracle/parameter_file.h"
 #include "oracle/parameter_rules.h"
 
-int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig::oracle {
 namespace {

@@ -9,7 +9,6 @@
 #include "oracle/parameter_rules.h"
 #include "oracle/profiles.h"
 
-int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig::oracle {
 namespace {

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-extern "C" int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig::oracle {
 namespace {

@@ -10,7 +10,6 @@
 
 #include "adapters/zmq/link.h"
 
-extern "C" int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig {
 namespace {

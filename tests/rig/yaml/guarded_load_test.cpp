@@ -7,7 +7,6 @@
 
 #include "yaml/guarded_load.h"
 
-extern "C" int sc_main(int, char*[]) { return 0; }  // the rig library brings SystemC
 
 namespace bmshil::rig::yaml {
 namespace {

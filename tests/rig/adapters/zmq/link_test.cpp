@@ -16,7 +16,6 @@
 #include "adapters/zmq/zmq_adapter.h"
 #include "virtual_board/virtual_board.h"
 
-extern "C" int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig {
 namespace {

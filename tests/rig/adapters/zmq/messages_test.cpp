@@ -6,7 +6,6 @@
 
 #include <limits>
 
-extern "C" int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig::daq {
 namespace {

@@ -14,7 +14,6 @@
 #include "fake_board.h"
 #include "suite.h"
 
-int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig {
 namespace {

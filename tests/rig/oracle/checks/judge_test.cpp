@@ -6,7 +6,6 @@
 #include "oracle/checks/no_reaction.h"
 #include "oracle/checks/trip_value.h"
 
-int sc_main(int, char*[]) { return 0; }
 
 namespace bmshil::rig::oracle {
 namespace {
