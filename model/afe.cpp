@@ -21,8 +21,13 @@ namespace {
 BMSHIL_VECTOR_CLONES void channel_inputs(std::size_t n, const double* emf_V, const double* cell_current_A,
                                          const double* r0_ohm, const double* link_in_tap_ohm, double current_A,
                                          double* input_V) {
-    for (std::size_t k = 0; k < n; ++k)
-        input_V[k] = emf_V[k] + cell_current_A[k] * r0_ohm[k] + link_in_tap_ohm[k] * current_A;
+    if (cell_current_A) {
+        for (std::size_t k = 0; k < n; ++k)
+            input_V[k] = emf_V[k] + cell_current_A[k] * r0_ohm[k] + link_in_tap_ohm[k] * current_A;
+    } else {  // every cell carries the loop current
+        for (std::size_t k = 0; k < n; ++k)
+            input_V[k] = emf_V[k] + current_A * r0_ohm[k] + link_in_tap_ohm[k] * current_A;
+    }
 }
 
 // The channels' codes (offset and noise added, clipped to the ADC's range) in
@@ -47,6 +52,7 @@ Afe::Afe(const AfeConfig& config, const NtcConfig& ntc, double ntc_tolerance, st
     : config_(config),
       ntc_cells_(std::move(ntc_cells)),
       link_in_tap_ohm_(std::move(link_in_tap_ohm)),
+      max_code_(std::ldexp(1.0, config.cell_adc_bits) - 1.0),
       noise_(noise_seed) {
     const std::size_t n = link_in_tap_ohm_.size();
     if (ntc_cells_.size() != 4)
@@ -62,15 +68,8 @@ Afe::Afe(const AfeConfig& config, const NtcConfig& ntc, double ntc_tolerance, st
 
 void Afe::input_voltages(const AfeInputs& truth, double* input_V) {
     const CellBank& cells = truth.cells;
-    const std::size_t n = cells.size();
-    double uniform_current[CellBank::kMaxCells];
-    const double* cell_current = truth.cell_current_A;
-    if (!cell_current) {
-        std::fill(uniform_current, uniform_current + n, truth.current_A);
-        cell_current = uniform_current;
-    }
-    channel_inputs(n, cells.emf_V(), cell_current, cells.r0_cached_ohm(), link_in_tap_ohm_.data(), truth.current_A,
-                   input_V);
+    channel_inputs(cells.size(), cells.emf_V(), truth.cell_current_A, cells.r0_cached_ohm(), link_in_tap_ohm_.data(),
+                   truth.current_A, input_V);
     if (open_wires_) settle_open_wires(truth, input_V);
 }
 
@@ -160,17 +159,16 @@ void Afe::measure(const AfeInputs& truth, SensorReadings& out) {
     // The noise of every channel, drawn in the order the channels take it:
     // the cells, the pack voltage, the current.
     double noise[CellBank::kMaxCells + 2];
-    for (std::size_t k = 0; k < n + 2; ++k) noise[k] = noise_.next();
+    noise_.fill(noise, n + 2);
     double input_V[CellBank::kMaxCells];
     input_voltages(truth, input_V);
-    const double max_code = std::ldexp(1.0, afe.cell_adc_bits) - 1.0;
-    quantise(n, input_V, tap_offset_V_.data(), noise, afe.cell_noise_V, afe.cell_lsb_V, max_code,
+    quantise(n, input_V, tap_offset_V_.data(), noise, afe.cell_noise_V, afe.cell_lsb_V, max_code_,
              out.cell_tap_uV.data());
-    out.pack_terminal_mV =
-        static_cast<std::int32_t>(std::nearbyint((truth.terminal_V + afe.pack_noise_V * noise[n]) * 1e3));
+    // (lrint: the nearest integer as the rounding instruction gives it, no library call.)
+    out.pack_terminal_mV = static_cast<std::int32_t>(std::lrint((truth.terminal_V + afe.pack_noise_V * noise[n]) * 1e3));
     const double i = truth.current_A + shunt_offset_A(truth.now_s) + afe.current_noise_A * noise[n + 1];
-    out.shunt_current_mA =
-        static_cast<std::int32_t>(std::nearbyint(std::nearbyint(i / afe.current_lsb_A) * afe.current_lsb_A * 1e3));
+    const double current_code = static_cast<double>(std::lrint(i / afe.current_lsb_A));
+    out.shunt_current_mA = static_cast<std::int32_t>(std::lrint(current_code * afe.current_lsb_A * 1e3));
     for (std::size_t j = 0; j < 4; ++j) {
         const std::size_t cell = static_cast<std::size_t>(ntc_cells_[j] - 1);
         out.ntc_ohm[j] = ntcs_[j].reading_ohm(cells.temperature_degC(cell));

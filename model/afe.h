@@ -107,6 +107,7 @@ private:
     double drift_t0_s_ = 0.0, drift_t1_s_ = 0.0;
     std::vector<int> ntc_cells_;
     std::vector<double> link_in_tap_ohm_;
+    double max_code_;  // the cell ADC's highest code
     std::vector<double> tap_offset_V_;
     double current_offset_A_ = 0.0;
     std::vector<Ntc> ntcs_;

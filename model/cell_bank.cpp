@@ -480,9 +480,15 @@ BMSHIL_VECTOR_CLONES void CellBank::update_emf() {
             if (f < 0.0 || f >= 1.0) emf_V_[k] = emf_on_new_piece(k);
         }
     }
-    double sum = 0.0;
-    for (std::size_t k = 0; k < n; ++k) sum += emf_V_[k];
-    emf_sum_V_ = sum;
+    // The sum in four interleaved partial sums (fixed in the source, so every
+    // build adds in the same order): four short chains of dependent adds
+    // instead of one long one.
+    double partial[4] = {0.0, 0.0, 0.0, 0.0};
+    std::size_t k = 0;
+    for (; k + 4 <= n; k += 4)
+        for (int j = 0; j < 4; ++j) partial[j] += emf_V_[k + static_cast<std::size_t>(j)];
+    for (; k < n; ++k) partial[0] += emf_V_[k];
+    emf_sum_V_ = (partial[0] + partial[1]) + (partial[2] + partial[3]);
     if (refresh_due) ready_ = false;
 }
 

@@ -94,7 +94,9 @@ void Board::run() {
 }
 
 void Board::fill_inputs(const model::SensorReadings& r, const sc_time& at, bmshil_board_inputs& in) const {
-    in.now_us = static_cast<std::uint64_t>(std::llround(at.to_seconds() * 1e6));
+    // Whole microseconds of the kernel's integer time, rounded half up.
+    static const std::uint64_t ticks_per_us = sc_time(1.0, sc_core::SC_US).value();
+    in.now_us = (at.value() + ticks_per_us / 2) / ticks_per_us;
     const std::size_t n = std::min<std::size_t>(r.cell_tap_uV.size(), BMSHIL_MAX_CELLS);
     std::copy_n(r.cell_tap_uV.begin(), n, in.cell_tap_uv);
     in.pack_terminal_mv = r.pack_terminal_mV;
