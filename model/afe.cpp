@@ -151,30 +151,33 @@ void Afe::drift_shunt_offset(double offset_A, double over_s, double now_s) {
     drift_t1_s_ = now_s + std::max(0.0, over_s);
 }
 
-void Afe::measure(const AfeInputs& truth, SensorReadings& out) {
+void Afe::measure(const AfeInputs& truth, const SensorSink& out) {
     const CellBank& cells = truth.cells;
     const std::size_t n = cells.size();
     const AfeConfig& afe = config_;
-    out.cell_tap_uV.resize(n);
     // The noise of every channel, drawn in the order the channels take it:
     // the cells, the pack voltage, the current.
     double noise[CellBank::kMaxCells + 2];
     noise_.fill(noise, n + 2);
     double input_V[CellBank::kMaxCells];
     input_voltages(truth, input_V);
-    quantise(n, input_V, tap_offset_V_.data(), noise, afe.cell_noise_V, afe.cell_lsb_V, max_code_,
-             out.cell_tap_uV.data());
+    quantise(n, input_V, tap_offset_V_.data(), noise, afe.cell_noise_V, afe.cell_lsb_V, max_code_, out.cell_tap_uV);
     // (lrint: the nearest integer as the rounding instruction gives it, no library call.)
-    out.pack_terminal_mV = static_cast<std::int32_t>(std::lrint((truth.terminal_V + afe.pack_noise_V * noise[n]) * 1e3));
+    *out.pack_terminal_mV = static_cast<std::int32_t>(std::lrint((truth.terminal_V + afe.pack_noise_V * noise[n]) * 1e3));
     const double i = truth.current_A + shunt_offset_A(truth.now_s) + afe.current_noise_A * noise[n + 1];
     const double current_code = static_cast<double>(std::lrint(i / afe.current_lsb_A));
-    out.shunt_current_mA = static_cast<std::int32_t>(std::lrint(current_code * afe.current_lsb_A * 1e3));
+    *out.shunt_current_mA = static_cast<std::int32_t>(std::lrint(current_code * afe.current_lsb_A * 1e3));
     for (std::size_t j = 0; j < 4; ++j) {
         const std::size_t cell = static_cast<std::size_t>(ntc_cells_[j] - 1);
         out.ntc_ohm[j] = ntcs_[j].reading_ohm(cells.temperature_degC(cell));
     }
     out.ntc_ohm[4] = ntcs_[4].reading_ohm(truth.ambient_degC);
     out.ntc_ohm[5] = ntcs_[5].reading_ohm(truth.power_stage_degC);
+}
+
+void Afe::measure(const AfeInputs& truth, SensorReadings& out) {
+    out.cell_tap_uV.resize(truth.cells.size());
+    measure(truth, SensorSink{out.cell_tap_uV.data(), &out.pack_terminal_mV, &out.shunt_current_mA, out.ntc_ohm});
 }
 
 }  // namespace bmshil::model

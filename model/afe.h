@@ -48,6 +48,15 @@ struct SensorReadings {
     double sc_trip_time_s = 0.0;
 };
 
+// Where a reading goes, field by field: straight into the structure the
+// firmware is handed (no copy on the way), or into a SensorReadings.
+struct SensorSink {
+    std::int32_t* cell_tap_uV;  // one per cell
+    std::int32_t* pack_terminal_mV;
+    std::int32_t* shunt_current_mA;
+    std::uint32_t* ntc_ohm;     // six
+};
+
 // The physical truth at the moment of a reading.
 struct AfeInputs {
     double now_s;
@@ -70,6 +79,7 @@ public:
     Afe(const AfeConfig& config, const NtcConfig& ntc, double ntc_tolerance, std::vector<int> ntc_cells,
         std::vector<double> link_in_tap_ohm, Random& rng, std::uint64_t noise_seed);
 
+    void measure(const AfeInputs& truth, const SensorSink& out);
     void measure(const AfeInputs& truth, SensorReadings& out);
 
     // Sensor faults on the physical circuit.

@@ -352,6 +352,11 @@ void Pack::set_sense_wire_open(int above_cell, bool open) {
 
 void Pack::drift_shunt_offset(double offset_A, double over_s) { afe_.drift_shunt_offset(offset_A, over_s, time_s_); }
 
+void Pack::measure(const SensorSink& out) {
+    double storage[CellBank::kMaxCells];
+    afe_.measure(afe_inputs(bleeding_cell_currents(storage)), out);
+}
+
 void Pack::measure(SensorReadings& out) {
     double storage[CellBank::kMaxCells];
     afe_.measure(afe_inputs(bleeding_cell_currents(storage)), out);

@@ -121,8 +121,10 @@ public:
     void drift_shunt_offset(double offset_A, double over_s);
     const Afe& afe() const { return afe_; }
 
-    // Sensors as the board reads them.
+    // Sensors as the board reads them (the comparator's latch included).
     void measure(SensorReadings& out);
+    // The same readings straight into a board's own input fields.
+    void measure(const SensorSink& out);
 
     // Physical truth.
     std::size_t cell_count() const { return cells_.size(); }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 
 namespace bmshil::rig {
@@ -14,6 +15,10 @@ using sc_core::SC_SEC;
 Board::Board(const sc_core::sc_module_name& name, model::PackModule& pack, BoardAdapter& adapter,
              const BoardConfig& config)
     : sc_module(name), pack_(pack), adapter_(adapter), config_(config), storage_(config.storage_bytes, 0xFF) {
+    // The AFE writes each cell's reading straight into the contract's fields.
+    if (pack_.pack().cell_count() != BMSHIL_MAX_CELLS)
+        throw std::invalid_argument("board: the contract carries " + std::to_string(BMSHIL_MAX_CELLS) +
+                                    " cells, the pack has " + std::to_string(pack_.pack().cell_count()));
     tx_.resize(config_.tx_capacity);
     SC_METHOD(run);
     sensitive << wake_ << pack_.sc_trip_event();
@@ -93,18 +98,14 @@ void Board::run() {
     wake_.notify(next_call_delay(sc_core::sc_time_stamp(), out_.next_wake_us));
 }
 
-void Board::fill_inputs(const model::SensorReadings& r, const sc_time& at, bmshil_board_inputs& in) const {
+void Board::fill_inputs(model::Pack& pack, const sc_time& at, bmshil_board_inputs& in) const {
     // Whole microseconds of the kernel's integer time, rounded half up.
     static const std::uint64_t ticks_per_us = sc_time(1.0, sc_core::SC_US).value();
     in.now_us = (at.value() + ticks_per_us / 2) / ticks_per_us;
-    const std::size_t n = std::min<std::size_t>(r.cell_tap_uV.size(), BMSHIL_MAX_CELLS);
-    std::copy_n(r.cell_tap_uV.begin(), n, in.cell_tap_uv);
-    in.pack_terminal_mv = r.pack_terminal_mV;
-    in.shunt_current_ma = r.shunt_current_mA;
-    std::copy(std::begin(r.ntc_ohm), std::end(r.ntc_ohm), in.ntc_ohm);
+    pack.measure(model::SensorSink{in.cell_tap_uv, &in.pack_terminal_mv, &in.shunt_current_ma, in.ntc_ohm});
     in.button_pressed = button_ ? 1 : 0;
-    in.afe_sc_tripped = r.sc_latched ? 1 : 0;
-    in.afe_sc_trip_time_us = static_cast<std::uint64_t>(std::llround(r.sc_trip_time_s * 1e6));
+    in.afe_sc_tripped = pack.sc_latched() ? 1 : 0;
+    in.afe_sc_trip_time_us = static_cast<std::uint64_t>(std::llround(pack.sc_trip_time_s() * 1e6));
 }
 
 namespace {
@@ -151,7 +152,6 @@ std::vector<Board::PlannedCall> Board::predict_calls(std::size_t max) const {
     const bool latched = ahead.sc_latched();
     sc_time wake = pack_.scheduled_wake();
     sc_time t = sc_core::sc_time_stamp();
-    model::SensorReadings r;
     while (calls.size() < max) {
         t += next_call_delay(t, calls.back().wake_us);
         if (t >= horizon_) break;
@@ -163,9 +163,8 @@ std::vector<Board::PlannedCall> Board::predict_calls(std::size_t max) const {
         }
         ahead.advance_to(t.to_seconds());
         if (ahead.sc_latched() != latched) return calls;
-        ahead.measure(r);
         PlannedCall next{};
-        fill_inputs(r, t, next.in);
+        fill_inputs(ahead, t, next.in);
         next.wake_us = wake_after(next.in);
         calls.push_back(next);
     }
@@ -194,9 +193,8 @@ bool Board::replay_call() {
 }
 
 void Board::call_firmware() {
-    pack_.pack().measure(readings_);
     const bool tripped_before = last_sc_tripped_;
-    fill_inputs(readings_, sc_core::sc_time_stamp(), in_);
+    fill_inputs(pack_.pack(), sc_core::sc_time_stamp(), in_);
     last_sc_tripped_ = in_.afe_sc_tripped != 0;
 
     const bool in_kernel = sc_core::sc_get_current_process_handle().valid();

@@ -78,7 +78,8 @@ private:
     void pause_if_asked();
     void call_firmware();
     void apply_outputs();
-    void fill_inputs(const model::SensorReadings& r, const sc_core::sc_time& at, bmshil_board_inputs& in) const;
+    // The pack's readings at `at` (synced there) straight into the firmware's input fields.
+    void fill_inputs(model::Pack& pack, const sc_core::sc_time& at, bmshil_board_inputs& in) const;
     // The delay to the next call from `at` when the firmware asked for
     // `next_wake_us` (0 = the next regular tick), as run() plans it.
     sc_core::sc_time next_call_delay(const sc_core::sc_time& at, std::uint64_t next_wake_us) const;
@@ -106,7 +107,6 @@ private:
     sc_core::sc_event outputs_changed_{"outputs_changed"};
     bool pause_on_change_ = false;
     std::function<void()> after_call_;
-    model::SensorReadings readings_;
     bmshil_board_inputs in_{};
     bmshil_board_outputs out_{};
     bmshil_board_outputs applied_{};
