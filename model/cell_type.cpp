@@ -48,6 +48,14 @@ double CellType::ocv_average_gauss4(const double x[4], const double w[4]) const 
         const double mean = 0.5 * (w[0] * x[0] + w[1] * x[1] + w[2] * x[2] + w[3] * x[3]);
         return 2.0 * ocv_V_(mean);
     }
+    // All on one of the walls beyond the table, short of where it stops: linear too
+    // (a charge near full puts the surface SOC there).
+    const bool upper_wall = lo > 1.0 && params_.ocv_average_V.back() + (hi - 1.0) * kWallSlope_V_per_soc < 5.0;
+    const bool lower_wall = hi < 0.0 && params_.ocv_average_V.front() + lo * kWallSlope_V_per_soc > 0.0;
+    if (upper_wall || lower_wall) {
+        const double mean = 0.5 * (w[0] * x[0] + w[1] * x[1] + w[2] * x[2] + w[3] * x[3]);
+        return 2.0 * ocv_average_V(mean);
+    }
     return w[0] * ocv_average_V(x[0]) + w[1] * ocv_average_V(x[1]) + w[2] * ocv_average_V(x[2]) +
            w[3] * ocv_average_V(x[3]);
 }

@@ -135,7 +135,11 @@ public:
     double cell_current_A(std::size_t i) const { return current_A() - bleed_A(i); }
     // The current cell i's bleed resistor draws from it (0 when off).
     double bleed_A(std::size_t i) const;
-    double cell_voltage_V(std::size_t i) const { return cell(i).terminal_V(cell_current_A(i)); }
+    // The voltage at cell i's terminals: its EMF and R0 as the step left them
+    // (what the AFE and the SOA monitor see).
+    double cell_voltage_V(std::size_t i) const {
+        return cells_.emf_V()[i] + cell_current_A(i) * cells_.r0_cached_ohm(i);
+    }
     double pack_emf_V() const;            // sum of cell EMFs
     double loop_resistance_ohm(bool charging) const { return loop_.loop_resistance_ohm(charging); }
     double power_stage_degC() const { return thermal_.power_stage_degC(); }

@@ -56,10 +56,14 @@ void Waveform::sample() {
     if (closed_) return;
     const auto t_us = static_cast<std::uint64_t>(std::llround(rig_.now_s() * 1e6));
     vcd_.time(t_us);
-    for (const Trace& t : traces_) {
-        const double v = t.probe();
+    for (Trace& t : traces_) {
+        const double v = t.step > 0.0 ? round_to(t.probe(), t.step) : t.probe();
+        // Equal, or both NaN: nothing new for the file.
+        if (t.written && (v == t.last || (std::isnan(v) && std::isnan(t.last)))) continue;
+        t.last = v;
+        t.written = true;
         if (t.step > 0.0)
-            vcd_.change_real(t.id, round_to(v, t.step));
+            vcd_.change_real(t.id, v);
         else
             vcd_.change_wire(t.id, static_cast<std::uint64_t>(v) & (t.step < 0.0 ? 0xFFFFu : 1u));
     }

@@ -37,6 +37,10 @@ private:
         int id;        // the VCD variable
         Probe probe;
         double step;   // rounding of a real; 0 for a wire
+        // The value last handed to the writer: an unchanged one is not
+        // formatted again (the writer would find its text unchanged).
+        double last = 0.0;
+        bool written = false;
     };
     Rig& rig_;
     PortAccess no_port_;  // waveforms read the pack and the outputs, never the port
