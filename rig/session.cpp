@@ -284,6 +284,36 @@ void Session::ntc_fault(int ntc, const std::string& state) {
     apply({0, scenario::NtcFaultStep{ntc, state, std::nullopt, std::nullopt}});
 }
 
+void Session::ntc_drift(int ntc, std::optional<double> r25_scale, std::optional<double> beta_K) {
+    if (ntc < 0 || ntc > 5) throw SessionError("ntc " + std::to_string(ntc) + " is not 0..5 (cell_1..cell_4, ambient, power)");
+    if (!r25_scale && !beta_K) throw SessionError("ntc drift: give r25_scale, beta_K or both");
+    if (r25_scale && !(*r25_scale >= 0.01 && *r25_scale <= 100.0))
+        throw SessionError("ntc drift: r25_scale " + std::to_string(*r25_scale) + " is not within 0.01..100");
+    if (beta_K && !(*beta_K >= 1000.0 && *beta_K <= 10000.0))
+        throw SessionError("ntc drift: beta_K " + std::to_string(*beta_K) + " is not within 1000..10000");
+    scenario::NtcFaultStep step{ntc, "", std::nullopt, std::nullopt};
+    if (r25_scale) step.r25_scale = Expr::constant(*r25_scale, Dimension::none);
+    if (beta_K) step.beta_K = Expr::constant(*beta_K, Dimension::none);
+    apply({0, step});
+}
+
+void Session::sense_wire(int above_cell, bool open) {
+    const int cells = static_cast<int>(rig_->pack().cell_count());
+    if (above_cell < 1 || above_cell >= cells)
+        throw SessionError("sense wire above cell " + std::to_string(above_cell) + ": the wires between cells are above cells 1.." +
+                           std::to_string(cells - 1));
+    apply({0, scenario::SenseWireStep{above_cell, open}});
+}
+
+void Session::shunt_offset(double offset_A, double over_s) {
+    if (!(std::isfinite(offset_A) && std::abs(offset_A) <= 1000.0))
+        throw SessionError("shunt offset " + std::to_string(offset_A) + " A is not within -1000..1000 A");
+    if (!(over_s >= 0.0 && std::isfinite(over_s))) throw SessionError("shunt offset: over_s must be a time >= 0");
+    scenario::ShuntStep step{Expr::constant(offset_A, Dimension::current), std::nullopt};
+    if (over_s > 0.0) step.over = Expr::constant(over_s, Dimension::time);
+    apply({0, step});
+}
+
 void Session::set_cell(int cell, std::optional<double> soc, std::optional<double> voltage_V,
                        std::optional<double> capacity_scale, std::optional<double> resistance_scale,
                        std::optional<double> self_discharge_scale) {

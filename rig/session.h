@@ -92,6 +92,13 @@ public:
     void load(const std::string& name, bool connected, const std::string& kind, std::optional<double> value);
     void ambient(double degC, double over_s);
     void ntc_fault(int ntc, const std::string& state);  // 0..5; ok, open, short
+    // Sensor faults on the physical circuit (model/afe.h): an NTC's part drifts
+    // (R25 times r25_scale, its Beta now beta_K; either may be left as it is);
+    // the sense wire above a cell (1..cells-1) comes off or back; the shunt
+    // channel's offset drifts to offset_A beyond the part's own over over_s.
+    void ntc_drift(int ntc, std::optional<double> r25_scale, std::optional<double> beta_K);
+    void sense_wire(int above_cell, bool open);
+    void shunt_offset(double offset_A, double over_s);
     void set_cell(int cell, std::optional<double> soc, std::optional<double> voltage_V,
                   std::optional<double> capacity_scale, std::optional<double> resistance_scale,
                   std::optional<double> self_discharge_scale);

@@ -460,6 +460,32 @@ class Rig:
             ntc = NTC_NAMES.index(ntc)
         self._backend.call("ntc_fault", ntc, state)
 
+    def ntc_drift(self, ntc: Union[int, str], *, r25_scale: Optional[float] = None,
+                  beta_K: Optional[float] = None) -> None:
+        """An NTC's part drifts: its R25 times r25_scale, its Beta now beta_K
+        (either may be left as it is). The board reads the drifted part; the
+        cells' temperature does not change."""
+        if isinstance(ntc, str):
+            if ntc not in NTC_NAMES:
+                raise ValueError(f"ntc {ntc!r} is none of {', '.join(NTC_NAMES)}")
+            ntc = NTC_NAMES.index(ntc)
+        if r25_scale is not None:
+            r25_scale = _finite("r25_scale", r25_scale, 0.01, 100.0)
+        if beta_K is not None:
+            beta_K = _finite("beta_K", beta_K, 1000.0, 10000.0)
+        self._backend.call("ntc_drift", ntc, r25_scale, beta_K)
+
+    def sense_wire(self, above_cell: int, open: bool = True) -> None:
+        """The sense wire at the junction above a cell (1..15) comes off
+        (open=True) or back: the AFE input it fed floats (model/afe.h)."""
+        self._backend.call("sense_wire", int(above_cell), bool(open))
+
+    def shunt_offset(self, offset_A: float, *, over_s: float = 0.0) -> None:
+        """The shunt channel's offset drifts to offset_A beyond the part's
+        own: at once, or linearly over over_s."""
+        self._backend.call("shunt_offset", _finite("offset_A", offset_A, -1000.0, 1000.0),
+                           _finite("over_s", over_s, 0.0))
+
     def set_cell(self, cell: int, *, soc: Optional[float] = None, voltage_V: Optional[float] = None,
                  capacity_scale: Optional[float] = None, resistance_scale: Optional[float] = None,
                  self_discharge_scale: Optional[float] = None) -> None:

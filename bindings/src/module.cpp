@@ -148,6 +148,10 @@ PYBIND11_MODULE(_bmshil, m) {
              py::arg("value") = py::none())
         .def("ambient", &Session::ambient, py::arg("degC"), py::arg("over_s") = 0.0)
         .def("ntc_fault", &Session::ntc_fault, py::arg("ntc"), py::arg("state"))
+        .def("ntc_drift", &Session::ntc_drift, py::arg("ntc"), py::arg("r25_scale") = py::none(),
+             py::arg("beta_K") = py::none())
+        .def("sense_wire", &Session::sense_wire, py::arg("above_cell"), py::arg("open"))
+        .def("shunt_offset", &Session::shunt_offset, py::arg("offset_A"), py::arg("over_s") = 0.0)
         .def("set_cell", &Session::set_cell, py::arg("cell"), py::arg("soc") = py::none(),
              py::arg("voltage_V") = py::none(), py::arg("capacity_scale") = py::none(),
              py::arg("resistance_scale") = py::none(), py::arg("self_discharge_scale") = py::none())
