@@ -60,17 +60,6 @@ std::vector<double> link_in_tap_ohm(const PackConfig& c) {
     return in_tap;
 }
 
-PowerStageParts power_stage_parts(const PackConfig& c) {
-    PowerStageParts p;
-    p.fet_on_ohm = c.fet_on_ohm;
-    p.body_diode_V = c.body_diode_V;
-    p.precharge_ohm = c.precharge_ohm;
-    p.limiter_current_A = c.limiter_current_A;
-    p.shunt_ohm = c.shunt_ohm;
-    p.loop_inductance_H = c.loop_inductance_H;
-    return p;
-}
-
 }  // namespace
 
 Pack::Pack(const PackConfig& config, std::shared_ptr<const CellType> cell_type)
@@ -83,7 +72,7 @@ Pack::Pack(const PackConfig& config, std::shared_ptr<const CellType> cell_type, 
       type_(std::move(cell_type)),
       cells_(make_cells(config_, type_, rng)),
       outside_(config_.heater_ohm),
-      loop_(power_stage_parts(config_)),
+      loop_(config_.power_stage),
       afe_(config_.afe, config_.ntc, config_.ntc_tolerance, config_.ntc_cells, link_in_tap_ohm(config_), rng,
            config_.seed ^ 0x6e6f697365ULL),
       comparator_(config_.afe.sc_threshold_A, config_.afe.sc_delay_s),
@@ -92,7 +81,7 @@ Pack::Pack(const PackConfig& config, std::shared_ptr<const CellType> cell_type, 
                config_.thermal_interval_s) {
     const std::size_t n = cells_.size();
     for (const auto& link : config_.links) link_total_ohm_ += link.resistance_ohm;
-    series_parts_ohm_ = config_.shunt_ohm + config_.busbar_ohm * static_cast<double>(n - 1) + link_total_ohm_;
+    series_parts_ohm_ = config_.power_stage.shunt_ohm + config_.busbar_ohm * static_cast<double>(n - 1) + link_total_ohm_;
     thermal_.update_cells(cells_);
     resolve();
 }

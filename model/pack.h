@@ -59,12 +59,7 @@ struct PackConfig {
     std::vector<InterconnectLink> links{InterconnectLink{}};
     double bleed_ohm = 33.0;             // passive balancing, ~100 mA at 3.3 V
     // Power stage.
-    double fet_on_ohm = 1.0e-3;          // each of charge and discharge FET banks
-    double body_diode_V = 0.7;
-    double precharge_ohm = 47.0;
-    double limiter_current_A = 10.0;
-    double shunt_ohm = 0.1e-3;
-    double loop_inductance_H = 1.0e-6;   // pack, busbars and cables
+    PowerStageParts power_stage;         // FETs, diodes, precharge, limiter, shunt, loop inductance
     double heater_ohm = 13.0;            // ~200 W at 51 V
     // Thermal.
     double cell_to_cell_W_per_K = 1.0;

@@ -106,8 +106,8 @@ TEST(Pack, ShortCircuitTripMatchesAnalyticRlSolution) {
         r += pack.cell(k).r0_ohm();
     }
     const double short_ohm = 0.002;
-    r += config.busbar_ohm * 15 + config.links[0].resistance_ohm + config.shunt_ohm + 2 * config.fet_on_ohm + short_ohm;
-    const double i_inf = emf / r, tau = config.loop_inductance_H / r;
+    r += config.busbar_ohm * 15 + config.links[0].resistance_ohm + config.power_stage.shunt_ohm + 2 * config.power_stage.fet_on_ohm + short_ohm;
+    const double i_inf = emf / r, tau = config.power_stage.loop_inductance_H / r;
     const double t_cross = -tau * std::log(1.0 - config.afe.sc_threshold_A / i_inf);
     const double t_trip = t_cross + config.afe.sc_delay_s;
     const double i_peak = i_inf * (1.0 - std::exp(-t_trip / tau));
