@@ -13,9 +13,9 @@ PackModule::PackModule(const sc_core::sc_module_name& name, const PackConfig& co
     sensitive << wake_;
 }
 
-void PackModule::sync() {
-    pack_.advance_to(now_s());
-    if (pack_.sc_latched() && !latched_seen_) sc_trip_.notify(sc_core::SC_ZERO_TIME);
+void PackModule::sync_to(const sc_time& t) {
+    pack_.advance_to(t.to_seconds());
+    if (pack_.sc_latched() && !latched_seen_) sc_trip_.notify(t - sc_core::sc_time_stamp());
     latched_seen_ = pack_.sc_latched();
 }
 
@@ -23,11 +23,11 @@ sc_time PackModule::wake_delay(const Pack& pack, double now_s) {
     return sc_time(std::max(pack.next_wake_s() - now_s, 1e-12), sc_core::SC_SEC);
 }
 
-void PackModule::changed() {
-    const sc_time delay = wake_delay(pack_, now_s());
+void PackModule::changed_at(const sc_time& t) {
+    const sc_time delay = wake_delay(pack_, t.to_seconds());
     wake_.cancel();
-    wake_.notify(delay);
-    scheduled_wake_ = sc_core::sc_time_stamp() + delay;
+    wake_.notify(t - sc_core::sc_time_stamp() + delay);
+    scheduled_wake_ = t + delay;
 }
 
 void PackModule::on_wake() {

@@ -17,9 +17,14 @@ public:
                std::shared_ptr<const CellType> cell_type);
 
     // Brings the physics up to the kernel's current time.
-    void sync();
+    void sync() { sync_to(sc_core::sc_time_stamp()); }
     // After changing inputs through pack(): re-plan the next wake.
-    void changed();
+    void changed() { changed_at(sc_core::sc_time_stamp()); }
+    // The same at a time `t` at or after the kernel's, for a process running
+    // ahead of the kernel (the board's calls inside one activation): the trip
+    // event and the next wake are notified for the times they belong to.
+    void sync_to(const sc_core::sc_time& t);
+    void changed_at(const sc_core::sc_time& t);
     Pack& pack() { return pack_; }
     // Notified when the AFE's short-circuit comparator trips.
     const sc_core::sc_event& sc_trip_event() const { return sc_trip_; }

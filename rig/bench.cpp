@@ -32,12 +32,14 @@ using sc_core::sc_time;
 using sc_core::SC_SEC;
 
 // A firmware stand-in with the cost profile of a real one's I/O: it reads every
-// sensor each call and drives the FETs, then sleeps until its next tick.
+// sensor each call and drives the FETs, then sleeps until its next tick. Like
+// the board (Board::run), it makes its next calls inside the same activation
+// while nothing else is due in the kernel before them, up to the run's end.
 class StubFirmware : public sc_core::sc_module {
 public:
     SC_HAS_PROCESS(StubFirmware);
-    StubFirmware(const sc_core::sc_module_name& name, PackModule& pack, double period_s)
-        : sc_module(name), pack_(pack), period_(period_s, SC_SEC) {
+    StubFirmware(const sc_core::sc_module_name& name, PackModule& pack, double period_s, double run_end_s)
+        : sc_module(name), pack_(pack), period_(period_s, SC_SEC), run_end_(run_end_s, SC_SEC) {
         SC_METHOD(tick);
     }
     unsigned long long ticks = 0;
@@ -45,23 +47,33 @@ public:
 
 private:
     void tick() {
-        pack_.sync();
-        pack_.pack().measure(readings_);
-        std::int32_t lowest = INT32_MAX;
-        for (std::int32_t v : readings_.cell_tap_uV) lowest = std::min(lowest, v);
-        min_tap_V = lowest * 1e-6;
-        if (ticks == 0) {
-            model::PowerStageCommand cmd;
-            cmd.charge_fet = cmd.discharge_fet = true;
-            pack_.pack().command(cmd);
-            pack_.changed();
+        sc_time t = sc_core::sc_time_stamp();
+        for (;;) {
+            pack_.sync_to(t);
+            pack_.pack().measure(readings_);
+            std::int32_t lowest = INT32_MAX;
+            for (std::int32_t v : readings_.cell_tap_uV) lowest = std::min(lowest, v);
+            min_tap_V = lowest * 1e-6;
+            const bool first = ticks == 0;
+            if (first) {
+                model::PowerStageCommand cmd;
+                cmd.charge_fet = cmd.discharge_fet = true;
+                pack_.pack().command(cmd);
+                pack_.changed_at(t);
+            }
+            ++ticks;
+            const sc_time next = t + period_;
+            const sc_time ahead = next - sc_core::sc_time_stamp();
+            if (first || next >= run_end_ || ahead >= sc_core::sc_time_to_pending_activity()) {
+                next_trigger(ahead);
+                return;
+            }
+            t = next;
         }
-        ++ticks;
-        next_trigger(period_);
     }
 
     PackModule& pack_;
-    sc_time period_;
+    sc_time period_, run_end_;
     model::SensorReadings readings_;
 };
 
@@ -150,7 +162,7 @@ double bench_discharge(const BenchOptions& o) {
     model::PackConfig config;
     config.seed = o.seed;
     PackModule pack("pack", config, load_type(o.cell_file));
-    StubFirmware firmware("firmware", pack, 0.010);
+    StubFirmware firmware("firmware", pack, 0.010, o.discharge_s);
     model::Load load;
     load.name = "1C";
     load.kind = model::LoadKind::current;
@@ -169,8 +181,8 @@ double bench_rest(const BenchOptions& o) {
     config.seed = o.seed;
     PackModule pack("pack", config, load_type(o.cell_file));
     // A sleeping BMS wakes once a second to look at its inputs.
-    StubFirmware firmware("firmware", pack, 1.0);
     const double sim_s = 48.0 * 3600.0;
+    StubFirmware firmware("firmware", pack, 1.0, sim_s);
     const double wall = wall_seconds([&] { sc_core::sc_start(sc_time(sim_s, SC_SEC)); });
     std::printf("(b) 48 h at rest, stub firmware waking every 1 s: %.3f s wall: %.0fx real time "
                 "(target >= 1000000x), %llu firmware calls\n",

@@ -29,7 +29,9 @@ Board::Board(const sc_core::sc_module_name& name, model::PackModule& pack, Board
 }
 
 void Board::pause_if_asked() {
-    if (pause_on_change_) sc_core::sc_pause();
+    if (!pause_on_change_) return;
+    sc_core::sc_pause();
+    paused_ = true;  // the kernel stops after this delta: no call may run ahead of it
 }
 
 void Board::power_on() {
@@ -68,7 +70,10 @@ void Board::send(const std::vector<std::uint8_t>& bytes) { rx_.insert(rx_.end(),
 
 void Board::run_now() {
     if (!powered_) return;
-    pack_.sync();
+    // Inside the board's own activation (a probe reading the port after a
+    // call) at that call's time.
+    now_ = now();
+    pack_.sync_to(now_);
     call_firmware();
     apply_outputs();
 }
@@ -92,10 +97,39 @@ sc_time Board::next_call_delay(const sc_time& at, std::uint64_t next_wake_us) co
 
 void Board::run() {
     if (!powered_ || failure_) return;
-    pack_.sync();
-    call_firmware();
-    apply_outputs();
-    wake_.notify(next_call_delay(sc_core::sc_time_stamp(), out_.next_wake_us));
+    // Temporal decoupling with an exact horizon: the kernel would only wake
+    // this method again at the next call, so while no other process has
+    // anything due before it, the next call runs here, at its own time, on the
+    // pack advanced to that time. The pack, the firmware and every reading see
+    // the same sequence as with one activation per call, without the kernel's
+    // cost per call. Anything another process must see (outputs changed, a
+    // trip, bytes sent) ends the run ahead, and is notified at its own time.
+    in_run_ = true;
+    ++activations_;
+    now_ = sc_core::sc_time_stamp();
+    for (;;) {
+        const bool latched_before = pack_.pack().sc_latched();
+        const std::size_t sent_before = sent_.size();
+        pack_.sync_to(now_);
+        call_firmware();
+        const bool changed = apply_outputs();
+        const bool nothing_happened = !changed && pack_.pack().sc_latched() == latched_before &&
+                                      sent_.size() == sent_before && !failure_;
+        const sc_time next = now_ + next_call_delay(now_, out_.next_wake_us);
+        if (!may_run_ahead(next, nothing_happened)) {
+            wake_.notify(next - sc_core::sc_time_stamp());
+            break;
+        }
+        now_ = next;
+    }
+    in_run_ = false;
+}
+
+bool Board::may_run_ahead(const sc_time& next, bool nothing_happened) const {
+    if (!config_.run_ahead_of_kernel || !nothing_happened || !powered_ || paused_) return false;
+    // Not past the caller's run (it may change the inputs at its end), nor up
+    // to anything else pending: at an equal time the kernel picks the order.
+    return next < horizon_ && next - sc_core::sc_time_stamp() < sc_core::sc_time_to_pending_activity();
 }
 
 void Board::fill_inputs(model::Pack& pack, const sc_time& at, bmshil_board_inputs& in) const {
@@ -151,7 +185,7 @@ std::vector<Board::PlannedCall> Board::predict_calls(std::size_t max) const {
     model::Pack ahead = pack_.pack();
     const bool latched = ahead.sc_latched();
     sc_time wake = pack_.scheduled_wake();
-    sc_time t = sc_core::sc_time_stamp();
+    sc_time t = now_;
     while (calls.size() < max) {
         t += next_call_delay(t, calls.back().wake_us);
         if (t >= horizon_) break;
@@ -179,7 +213,7 @@ bool Board::replay_call() {
     if (!difference.empty()) {
         // The firmware ran on inputs the pack did not give: never judge that.
         char at[64];
-        std::snprintf(at, sizeof at, "at %.6f s", sc_core::sc_time_stamp().to_seconds());
+        std::snprintf(at, sizeof at, "at %.6f s", now_.to_seconds());
         failure_ = std::make_exception_ptr(std::logic_error(
             std::string(at) + " the board's inputs differ from those its calls ahead ran with: " + difference +
             ": the rig predicted the pack wrongly (a rig fault; lookahead=off in the board's URI avoids it)"));
@@ -194,7 +228,7 @@ bool Board::replay_call() {
 
 void Board::call_firmware() {
     const bool tripped_before = last_sc_tripped_;
-    fill_inputs(pack_.pack(), sc_core::sc_time_stamp(), in_);
+    fill_inputs(pack_.pack(), now_, in_);
     last_sc_tripped_ = in_.afe_sc_tripped != 0;
 
     const bool in_kernel = sc_core::sc_get_current_process_handle().valid();
@@ -214,7 +248,7 @@ void Board::call_firmware() {
         const std::size_t max_ahead = adapter_.max_calls_ahead();
         // Not where another wake may be pending at this time: at the run's
         // start, or where the AFE has just tripped (its event wakes the board).
-        const bool quiet = sc_core::sc_time_stamp() > run_start_ && (in_.afe_sc_tripped != 0) == tripped_before;
+        const bool quiet = now_ > run_start_ && (in_.afe_sc_tripped != 0) == tripped_before;
         if (in_kernel && max_ahead > 1 && rx_.empty() && quiet && !failure_) {
             const std::vector<PlannedCall> calls = predict_calls(std::min(lookahead_, max_ahead));
             std::vector<bmshil_board_inputs> ins;
@@ -262,7 +296,7 @@ void Board::call_firmware() {
     sent_.insert(sent_.end(), tx_.begin(), tx_.begin() + static_cast<long>(std::min(port.tx_len, tx_.size())));
 }
 
-void Board::apply_outputs() {
+bool Board::apply_outputs() {
     model::Pack& pack = pack_.pack();
     bool changed = false;
     const bool switches_differ = !applied_once_ || out_.charge_fet_on != applied_.charge_fet_on ||
@@ -279,7 +313,7 @@ void Board::apply_outputs() {
         cmd.balance_mask = out_.balance_mask;
         pack.command(cmd);
         changed = true;
-        outputs_changed_.notify(sc_core::SC_ZERO_TIME);
+        outputs_changed_.notify(now() - sc_core::sc_time_stamp());
     }
     if (adapter_.afe_on_board()) {
         // The board's own AFE trips and releases; the model mirrors its latch
@@ -308,7 +342,8 @@ void Board::apply_outputs() {
     }
     applied_ = out_;
     applied_once_ = true;
-    if (changed) pack_.changed();
+    if (changed) pack_.changed_at(now());
+    return changed;
 }
 
 }  // namespace bmshil::rig

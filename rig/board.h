@@ -23,6 +23,9 @@ struct BoardConfig {
     std::size_t storage_bytes = 4096;
     std::size_t tx_capacity = 1024;
     bool measure_firmware_time = false;  // wall time spent inside the firmware
+    // Run the next calls inside the same kernel activation while nothing else
+    // is due before them (see Board::run). Off: one activation per call.
+    bool run_ahead_of_kernel = true;
 };
 
 class Board : public sc_core::sc_module {
@@ -50,6 +53,9 @@ public:
     std::vector<std::uint8_t> take_sent();
 
     const bmshil_board_outputs& outputs() const { return out_; }
+    // The board's time: inside its activation, the time of the call it is
+    // making, which may be ahead of the kernel's; elsewhere the kernel's.
+    sc_core::sc_time now() const { return in_run_ ? now_ : sc_core::sc_time_stamp(); }
     // While set, a change of the firmware's outputs pauses the kernel
     // (sc_pause), so a caller running ahead in long strides sees it at once.
     void pause_on_output_change(bool on) { pause_on_change_ = on; }
@@ -60,6 +66,7 @@ public:
     void set_run(const sc_core::sc_time& start, const sc_core::sc_time& end) {
         run_start_ = start;
         horizon_ = end;
+        paused_ = false;
     }
     // Calls the firmware ran ahead that the kernel has not reached yet.
     std::size_t calls_ahead_pending() const { return predicted_.size(); }
@@ -68,6 +75,10 @@ public:
     void set_after_call(std::function<void()> fn) { after_call_ = std::move(fn); }
     std::vector<std::uint8_t>& storage() { return storage_; }
     std::uint64_t calls() const { return calls_; }
+    // The kernel's activations of the board: fewer than calls() where calls
+    // ran ahead of the kernel.
+    std::uint64_t activations() const { return activations_; }
+    const bmshil_board_inputs& inputs() const { return in_; }  // of the last call
     // A board link that failed inside the kernel (a remote board gone): the
     // kernel is paused and Rig::run_for rethrows it.
     std::exception_ptr failure() const { return failure_; }
@@ -77,7 +88,12 @@ private:
     void run();  // the method: one firmware call, then plan the next
     void pause_if_asked();
     void call_firmware();
-    void apply_outputs();
+    // Applies out_ to the power stage and the AFE; whether anything changed.
+    bool apply_outputs();
+    // Whether the call after this one, at `next`, may run in this activation:
+    // nothing happened in this call that another process must see, and
+    // nothing else is due in the kernel up to `next`.
+    bool may_run_ahead(const sc_core::sc_time& next, bool nothing_happened) const;
     // The pack's readings at `at` (synced there) straight into the firmware's input fields.
     void fill_inputs(model::Pack& pack, const sc_core::sc_time& at, bmshil_board_inputs& in) const;
     // The delay to the next call from `at` when the firmware asked for
@@ -113,9 +129,13 @@ private:
     bool applied_once_ = false;
     std::vector<std::uint8_t> storage_;
     std::vector<std::uint8_t> rx_, tx_, sent_;
+    sc_core::sc_time now_;  // the call's time (see now())
+    bool in_run_ = false;
+    bool paused_ = false;  // this board paused the kernel's current run
     bool button_ = false;
     bool powered_ = true;
     std::uint64_t calls_ = 0;
+    std::uint64_t activations_ = 0;
     double firmware_wall_s_ = 0.0;
     std::exception_ptr failure_;
     sc_core::sc_time run_start_, horizon_;

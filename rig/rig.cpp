@@ -25,7 +25,7 @@ Rig::Rig(const RigConfig& config) {
 
 Rig::~Rig() = default;
 
-double Rig::now_s() const { return sc_core::sc_time_stamp().to_seconds(); }
+double Rig::now_s() const { return board_->now().to_seconds(); }
 
 void Rig::run_for(double seconds) {
     if (!(seconds <= kMaxSimulated_s - now_s())) {
