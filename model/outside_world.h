@@ -40,10 +40,13 @@ public:
     TerminalNetwork network(double terminal_estimate_V) const;
 
     // Inverter DC links over a step at a terminal voltage: they charge through
-    // their ESR and feed their power stage.
-    void step_inverters(double terminal_V, double dt_s);
-    // The longest step that follows a charging DC link (loop resistance
-    // outside the link given).
+    // their ESR and feed their power stage; over a step much longer than a
+    // link's time constant, the link relaxes toward where it settles.
+    void step_inverters(double terminal_V, double loop_ohm, double dt_s);
+    // The longest step that follows a DC link still moving (loop resistance
+    // outside the link given); no limit once every link has settled (less than
+    // 50 mV left to travel), with its stage off at the terminal's voltage,
+    // running just below it.
     double inverter_step_limit_s(double terminal_V, double loop_ohm) const;
 
 private:

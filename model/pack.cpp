@@ -235,7 +235,7 @@ void Pack::step(double dt) {
     // Heater pad: its heat spreads evenly over the cells.
     if (commanded().heater && terminal_V() > 0.0)
         thermal_.add_spread_J(terminal_V() * terminal_V() / config_.heater_ohm * dt);
-    outside_.step_inverters(terminal_V(), dt);
+    outside_.step_inverters(terminal_V(), loop_.loop_resistance_ohm(false), dt);
 
     const bool dissipating = std::abs(i.mean_A) > 1e-3 || commanded().heater || mask != 0;
     if (thermal_.elapse(dt, dissipating)) thermal_.flush(cells_, std::max(time_s_, step_end_s_));

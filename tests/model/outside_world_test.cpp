@@ -131,7 +131,7 @@ TEST(OutsideWorld, DcLinkChargesAlongItsRcCurve) {
     inv.start_V = 100.0;
     const double tau = 0.005 * 4.7e-3;
     const double dt = tau / 20000.0;
-    for (int k = 0; k < 20000; ++k) w.step_inverters(50.0, dt);
+    for (int k = 0; k < 20000; ++k) w.step_inverters(50.0, 0.01, dt);
     const double closed = 50.0 * (1.0 - std::exp(-1.0));
     std::printf("link after one tau in 20000 steps: %.6f V, closed form %.6f V\n", w.loads()[0].link_V, closed);
     // Explicit steps of tau/20000: (1 - dt/tau)^N = e^{-1} (1 - N (dt/tau)^2 / 2) puts the
@@ -140,7 +140,7 @@ TEST(OutsideWorld, DcLinkChargesAlongItsRcCurve) {
     // A disconnected inverter is left alone.
     w.loads()[0].connected = false;
     const double held = w.loads()[0].link_V;
-    w.step_inverters(50.0, 1.0);
+    w.step_inverters(50.0, 0.01, 1.0);
     EXPECT_EQ(w.loads()[0].link_V, held);
 }
 
@@ -153,15 +153,56 @@ TEST(OutsideWorld, RunningStageHoldsTheLinkBelowTheTerminal) {
     inv.start_V = 40.0;
     inv.link_V = 50.0;
     const double tau = 0.005 * 4.7e-3;
-    for (int k = 0; k < 4000; ++k) w.step_inverters(50.0, 0.05 * tau);
+    for (int k = 0; k < 4000; ++k) w.step_inverters(50.0, 0.01, 0.05 * tau);
     const double steady = 25.0 + std::sqrt(600.0);
     std::printf("running link: %.9f V, steady state %.9f V\n", w.loads()[0].link_V, steady);
     EXPECT_NEAR(w.loads()[0].link_V, steady, 1e-9);
     // Its Norton: 49.4949/0.005 A in parallel with 200 S draws the stage's 5000 W / 49.4949 V = 101.02 A.
     EXPECT_NEAR(into_pack_A(w.network(50.0), 50.0), -5000.0 / steady, 1e-6);
     // Discharged into a dead terminal it stops at 0 V, never below.
-    w.step_inverters(0.0, 1.0);
+    w.step_inverters(0.0, 0.01, 1.0);
     EXPECT_EQ(w.loads()[0].link_V, 0.0);
+}
+
+TEST(OutsideWorld, SettledLinkTakesLongStepsAndStaysWhereItSettles) {
+    // The 5 kW stage of the test above, its link at the terminal: it must still
+    // fall 0.505 V to 25 + sqrt(600) V, so the steps stay short:
+    // 0.05 x 4.7 mF x (5 + 10) mOhm = 3.525 us.
+    OutsideWorld w(13.0);
+    Load& inv = w.add_load(make_load("inv", LoadKind::inverter));
+    inv.power_W = 5000.0;
+    inv.start_V = 40.0;
+    inv.link_V = 50.0;
+    EXPECT_NEAR(w.inverter_step_limit_s(50.0, 0.01), 3.525e-6, 1e-15);
+    const double steady = 25.0 + std::sqrt(600.0);
+    // Settled where less than 50 mV is left to travel: 16 mV above the steady
+    // state the link discharges at 16 mV x (1/ESR - P/v^2) = 3.17 A, 47.5 mV
+    // through ESR and loop; 17 mV below, 50.5 mV. No limit, then the limit.
+    w.loads()[0].link_V = steady + 0.016;
+    EXPECT_EQ(w.inverter_step_limit_s(50.0, 0.01), std::numeric_limits<double>::infinity());
+    w.loads()[0].link_V = steady - 0.017;
+    EXPECT_NEAR(w.inverter_step_limit_s(50.0, 0.01), 3.525e-6, 1e-15);
+    // A 10 ms step, 425 time constants: the link relaxes onto its steady state
+    // (an explicit step that long would throw it 7 V off).
+    w.loads()[0].link_V = steady + 0.016;
+    w.step_inverters(50.0, 0.01, 0.010);
+    std::printf("settled link after a 10 ms step: %.9f V, steady state %.9f V\n", w.loads()[0].link_V, steady);
+    EXPECT_NEAR(w.loads()[0].link_V, steady, 1e-12);
+    // One small-signal time constant, C / (1/ESR - P/v^2): the offset falls by e.
+    const double g_S = 1.0 / 0.005 - 5000.0 / (steady * steady);
+    w.loads()[0].link_V = steady + 0.016;
+    w.step_inverters(50.0, 0.01, 4.7e-3 / g_S);
+    EXPECT_NEAR(w.loads()[0].link_V - steady, 0.016 * std::exp(-1.0), 1e-12);
+    // The terminal sags to 48 V: the link moves again, in short steps, to
+    // 24 + sqrt(551) V.
+    EXPECT_NEAR(w.inverter_step_limit_s(48.0, 0.01), 3.525e-6, 1e-15);
+    for (int k = 0; k < 4000; ++k) w.step_inverters(48.0, 0.01, 0.05 * 0.005 * 4.7e-3);
+    EXPECT_NEAR(w.loads()[0].link_V, 24.0 + std::sqrt(551.0), 1e-9);
+    EXPECT_EQ(w.inverter_step_limit_s(48.0, 0.01), std::numeric_limits<double>::infinity());
+    // A stage the terminal cannot feed through the ESR (P > T^2 / 4 ESR) has
+    // no settled link: short explicit steps, and the link collapses.
+    w.loads()[0].power_W = 130000.0;
+    EXPECT_NEAR(w.inverter_step_limit_s(48.0, 0.01), 3.525e-6, 1e-15);
 }
 
 TEST(OutsideWorld, InverterStepLimitFollowsTheLinkTimeConstant) {
@@ -178,9 +219,13 @@ TEST(OutsideWorld, InverterStepLimitFollowsTheLinkTimeConstant) {
     b.esr_ohm = 0.002;
     // The faster one rules: 0.05 x 1 mF x 12 mOhm = 0.6 us.
     EXPECT_NEAR(w.inverter_step_limit_s(50.0, 0.01), 0.6e-6, 1e-15);
-    // Charged to within 50 mV of the terminal: no limit.
-    w.loads()[0].link_V = 49.96;
-    w.loads()[1].link_V = 50.04;
+    // Less than 50 mV left to travel: no limit. The charging current flows
+    // through the ESR and the loop: 15 mV off the terminal behind 5 mOhm is
+    // 3 A, 45 mV left through 15 mOhm; 10 mV behind 2 mOhm, 5 A, 60 mV left.
+    w.loads()[0].link_V = 49.985;
+    w.loads()[1].link_V = 50.01;
+    EXPECT_NEAR(w.inverter_step_limit_s(50.0, 0.01), 0.6e-6, 1e-15);
+    w.loads()[1].link_V = 50.008;  // 4 A, 48 mV left
     EXPECT_EQ(w.inverter_step_limit_s(50.0, 0.01), inf);
     w.loads()[1].link_V = 49.9;
     w.loads()[1].connected = false;
