@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "cell_params.h"
@@ -33,6 +34,10 @@ public:
     // Open-circuit voltage of a rested cell (no gradient, no polarisation) at a
     // SOC, a hysteresis state (-1..1) and a temperature.
     double rested_ocv_V(double soc, double hysteresis, double temperature_K) const;
+    // Its inverse: a SOC in [-0.2, 1.2] where the rested OCV crosses v (the
+    // OCV is piecewise linear in SOC: a search over the grid's nodes, then the
+    // piece's line); the range's end where it does not reach v.
+    double rested_soc_at_V(double v, double hysteresis, double temperature_K) const;
     double half_gap_V(double soc) const { return half_gap_V_(soc); }
     double entropic_V_per_K(double soc) const { return entropic_V_per_K_(soc); }
 
@@ -76,6 +81,17 @@ public:
     static constexpr double kWallSlope_V_per_soc = 20.0;
 
 private:
+    // Whether the rested OCV rises from node to node over the whole table.
+    bool rises_throughout(double dT_K, double hysteresis) const;
+    // The range of temperatures (from the reference) over which it does, for
+    // the last hysteresis asked: cells are placed again and again at the same
+    // one. One process's model is one thread's.
+    mutable struct {
+        double hysteresis = 0.0;
+        double from_dT_K = std::numeric_limits<double>::quiet_NaN();
+        double to_dT_K = std::numeric_limits<double>::quiet_NaN();
+    } rises_for_;
+
     CellParams params_;
     UniformTable ocv_V_, half_gap_V_, entropic_V_per_K_;
     UniformTable r0_ohm_, rc_ohm_, rc_tau_s_;

@@ -127,13 +127,7 @@ namespace {
 // The SOC at which a rested cell (charge branch, as Cell's constructor leaves
 // it) shows the open-circuit voltage v.
 double soc_at_rested_V(const model::CellType& type, double v, double temperature_degC) {
-    const double temperature_K = temperature_degC + model::kKelvinOffset;
-    double lo = -0.2, hi = 1.2;
-    for (int i = 0; i < 60; ++i) {
-        const double mid = 0.5 * (lo + hi);
-        (type.rested_ocv_V(mid, 1.0, temperature_K) < v ? lo : hi) = mid;
-    }
-    return 0.5 * (lo + hi);
+    return type.rested_soc_at_V(v, 1.0, temperature_degC + model::kKelvinOffset);
 }
 
 }  // namespace
