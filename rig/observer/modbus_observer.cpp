@@ -92,13 +92,49 @@ ModbusObserver::ModbusObserver(Board& board, const RegisterMap& map, int slave_a
                                     static_cast<std::uint32_t>(timeout_ms % 1000) * 1000u);
         if (modbus_connect(ctx_) != 0)
             throw ModbusError("ModbusObserver: connect " + slave_path_ + ": " + modbus_strerror(errno), 0);
+        worker_ = std::thread([this] { work(); });
     } catch (...) {
         close_all();
         throw;
     }
 }
 
-ModbusObserver::~ModbusObserver() { close_all(); }
+ModbusObserver::~ModbusObserver() {
+    stop_worker();
+    close_all();
+}
+
+void ModbusObserver::stop_worker() {
+    if (!worker_.joinable()) return;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+    }
+    changed_.notify_all();
+    worker_.join();
+}
+
+void ModbusObserver::work() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+        changed_.wait(lock, [&] { return stopping_ || job_ != nullptr; });
+        if (stopping_) return;
+        const std::function<int(modbus_t*)>& call = *job_;
+        lock.unlock();
+        // The worker touches only the libmodbus context, never the Board.
+        const int rc = call(ctx_);
+        const int err = errno;
+        lock.lock();
+        job_ = nullptr;
+        job_rc_ = rc;
+        job_errno_ = err;
+        job_done_ = true;
+        changed_.notify_all();
+        const char done = 1;
+        while (::write(done_pipe_[1], &done, 1) < 0 && errno == EINTR) {
+        }
+    }
+}
 
 void ModbusObserver::close_all() {
     if (ctx_) {
@@ -119,24 +155,25 @@ void ModbusObserver::transact(const std::string& what, const std::function<int(m
     // Bytes libmodbus left unread (a late or doubled answer) would be taken
     // for the start of this transaction's answer.
     modbus_flush(ctx_);
-    int rc = 0;
-    int err = 0;
-    // The worker touches only the libmodbus context, never the Board.
-    std::thread worker([&] {
-        rc = call(ctx_);
-        err = errno;
-        const char done = 1;
-        while (::write(done_pipe_[1], &done, 1) < 0 && errno == EINTR) {
-        }
-    });
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        job_ = &call;
+        job_done_ = false;
+    }
+    changed_.notify_all();
+    const auto wait_for_call = [&] {
+        std::unique_lock<std::mutex> lock(mutex_);
+        changed_.wait(lock, [&] { return job_done_; });  // at the latest after the response timeout
+    };
     try {
         pump_until_done(done_pipe_[0]);
     } catch (...) {
-        worker.join();  // returns at the latest after the response timeout
+        wait_for_call();
         drain(done_pipe_[0]);  // its signal must not end the next transaction at once
         throw;
     }
-    worker.join();
+    wait_for_call();
+    const int rc = job_rc_, err = job_errno_;
     ++transactions_;
     transaction_wall_s_ += std::chrono::duration<double>(Clock::now() - start).count();
     if (rc == -1) {

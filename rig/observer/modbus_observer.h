@@ -25,7 +25,10 @@
 #pragma once
 
 #include <cstdint>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
+#include <thread>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -94,9 +97,13 @@ public:
     double transaction_wall_s() const { return transaction_wall_s_; }
 
 private:
-    // Runs call(ctx) on a worker thread and pumps the pty until it returns;
+    // Runs call(ctx) on the worker thread and pumps the pty until it returns;
     // throws ModbusError when it returns -1.
     void transact(const std::string& what, const std::function<int(_modbus*)>& call);
+    // The worker: one thread for the observer's life (a thread per
+    // transaction cost more than the transaction), running one call at a time.
+    void work();
+    void stop_worker();
     void pump_until_done(int done_fd);
     void deliver(const std::vector<std::uint8_t>& request);
     void write_to_master(const std::vector<std::uint8_t>& bytes);
@@ -112,6 +119,14 @@ private:
     std::uint64_t transactions_ = 0;
     double transaction_wall_s_ = 0.0;
     std::function<void(const Register&, std::int64_t)> on_read_;
+
+    std::thread worker_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    const std::function<int(_modbus*)>* job_ = nullptr;  // set: the worker runs it
+    bool job_done_ = false;
+    int job_rc_ = 0, job_errno_ = 0;
+    bool stopping_ = false;
 };
 
 }  // namespace bmshil::rig
