@@ -104,7 +104,8 @@ int in_child(const std::function<int()>& fn) {
 // Runs a measuring case in a child `repeats` times and prints the median of
 // the figures the child reports: a 2-core machine shared with other work gives
 // the odd slow run, and one run is not a measurement.
-double repeated(const char* label, int repeats, const std::function<double()>& fn, double floor_x = 0.0) {
+double repeated(const char* label, int repeats, const std::function<double()>& fn, double floor_x = 0.0,
+                const char* unit = "x real time") {
     std::vector<double> figures;
     for (int r = 0; r < repeats; ++r) {
         int fds[2];
@@ -124,7 +125,7 @@ double repeated(const char* label, int repeats, const std::function<double()>& f
     if (figures.empty()) return 0.0;
     std::sort(figures.begin(), figures.end());
     const double median = figures[figures.size() / 2];
-    std::printf("%s: median of %zu runs %.0fx real time (runs %.0f-%.0fx)", label, figures.size(), median,
+    std::printf("%s: median of %zu runs %.0f %s (runs %.0f-%.0f)", label, figures.size(), median, unit,
                 figures.front(), figures.back());
     if (floor_x > 0.0) std::printf(", %.2f of the floor", median / floor_x);
     std::printf("\n");
@@ -245,7 +246,8 @@ void connect_1c_load(Rig& rig) {
 
 // The bundled firmware in the loop: how the wall time splits between the
 // firmware's own code and the harness (model, kernel, board glue).
-int bench_firmware_discharge(const BenchOptions& o) {
+// Returns the harness's wall time per firmware call, in ns.
+double bench_firmware_discharge(const BenchOptions& o) {
     RigConfig config;
     config.cell_file = o.cell_file;
     config.firmware_library = o.firmware_library;
@@ -256,11 +258,14 @@ int bench_firmware_discharge(const BenchOptions& o) {
     const double sim_s = 1800.0;
     const double wall = wall_seconds([&] { rig.run_for(sim_s); });
     const double fw = rig.board().firmware_wall_s();
+    const double calls = static_cast<double>(rig.board().calls());
     std::printf("(d) 16S at 1C with the bundled firmware every 10 ms: %.0f s in %.3f s wall: %.0fx real time; "
-                "firmware %.3f s, harness %.3f s: harness = %.0f %% of the firmware's own time (%llu calls)\n",
-                sim_s, wall, sim_s / wall, fw, wall - fw, 100.0 * (wall - fw) / fw,
-                static_cast<unsigned long long>(rig.board().calls()));
-    return 0;
+                "firmware %.3f s, harness %.3f s: %.0f ns per call (target <= 150 ns), firmware %.0f ns "
+                "(%llu calls in %llu kernel activations)\n",
+                sim_s, wall, sim_s / wall, fw, wall - fw, (wall - fw) / calls * 1e9, fw / calls * 1e9,
+                static_cast<unsigned long long>(rig.board().calls()),
+                static_cast<unsigned long long>(rig.board().activations()));
+    return (wall - fw) / calls * 1e9;
 }
 
 int bench_firmware_standby(const BenchOptions& o) {
@@ -380,7 +385,7 @@ int run_bench(const BenchOptions& o) {
     if (wanted("b")) repeated("(b)", 5, [&] { return bench_rest(o); }, floor_x);
     if (wanted("c")) rc |= in_child([&] { return bench_short(o); });
     if (!o.firmware_library.empty()) {
-        if (wanted("d")) rc |= in_child([&] { return bench_firmware_discharge(o); });
+        if (wanted("d")) repeated("(d) harness per call", 5, [&] { return bench_firmware_discharge(o); }, 0.0, "ns");
         if (wanted("e")) rc |= in_child([&] { return bench_firmware_standby(o); });
         const std::string ipc = "ipc:///tmp/bmshil-bench-link-" + std::to_string(getpid());
         if (wanted("f")) rc |= in_child([&] { return bench_link_round_trips(o, ipc, "ipc"); });

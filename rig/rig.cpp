@@ -28,6 +28,21 @@ Rig::~Rig() = default;
 double Rig::now_s() const { return board_->now().to_seconds(); }
 
 void Rig::run_for(double seconds) {
+    if (pace_ && !pacing_) {
+        pacing_ = true;
+        try {
+            pace_(seconds);
+        } catch (...) {
+            pacing_ = false;
+            throw;
+        }
+        pacing_ = false;
+        return;
+    }
+    run_kernel_for(seconds);
+}
+
+void Rig::run_kernel_for(double seconds) {
     if (!(seconds <= kMaxSimulated_s - now_s())) {
         char what[160];
         std::snprintf(what, sizeof what, "%.6g s from %.6g s would pass the %.0f days a run can simulate", seconds,

@@ -50,7 +50,16 @@ public:
     // After editing pack() inputs (charger, loads, faults) from outside a process.
     void inputs_changed();
 
+    // A live run (bmshil serve): from now on every run_for goes through
+    // `pace`, which advances with run_kernel_for in slices held to the wall
+    // clock and serves the outside world between them. Empty: no pacing.
+    void set_pace(std::function<void(double seconds)> pace) { pace_ = std::move(pace); }
+    // The kernel alone for `seconds` (what run_for does without pacing).
+    void run_kernel_for(double seconds);
+
 private:
+    std::function<void(double)> pace_;
+    bool pacing_ = false;  // inside pace_: its own run_for calls go to the kernel
     std::unique_ptr<BoardAdapter> adapter_;
     std::unique_ptr<model::PackModule> pack_;
     std::unique_ptr<Board> board_;

@@ -235,6 +235,8 @@ void Session::write_settings(const std::map<int, double>& parameters, const std:
     runner_->set_parameters(next);
 }
 
+ScenarioResult Session::play(const scenario::Scenario& s) { return runner_->run(s); }
+
 void Session::apply(const scenario::Step& step) {
     ScenarioResult ignored;
     try {

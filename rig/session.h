@@ -29,6 +29,7 @@ struct PortAccess;
 namespace scenario {
 class ScenarioRunner;
 struct Step;
+struct Scenario;
 }
 
 struct SessionOptions {
@@ -119,6 +120,11 @@ public:
     // Closes the waveform (kept on disk).
     void close_waveform();
     Rig& rig() { return *rig_; }
+    const oracle::Spec& spec() const { return spec_; }
+    // One step of the scenario language, as a scenario runs it.
+    void apply_step(const scenario::Step& step) { apply(step); }
+    // A whole scenario, its expectations judged (bmshil serve plays one live).
+    ScenarioResult play(const scenario::Scenario& s);
 
 private:
     struct Recorder;

@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libmodbus-dev libzmq3-dev cppzmq-dev
   pybind11-dev python3-pybind11 python3-dev python3-pytest python3-pytest-xdist python3-numpy python3-zmq python3-msgpack python3-serial
+  mbpoll python3-pymodbus python3-serial-asyncio socat
   gcc-arm-none-eabi libnewlib-arm-none-eabi
   chromium gtkwave
   clang libclang-rt-14-dev

@@ -11,6 +11,7 @@
 #include "compare_command.h"
 #include "merge_command.h"
 #include "params_command.h"
+#include "serve_command.h"
 #include "suite_commands.h"
 #include "validators.h"
 #include "cell_params.h"
@@ -134,6 +135,13 @@ int sc_main(int argc, char* argv[]) {
     bmshil::rig::VirtualBoardOptions vboard_options;
     vboard_options.firmware_library = default_firmware();
     bmshil::rig::cli::add_virtual_board_options(*vboard, vboard_options);
+    auto* serve = app.add_subcommand("serve", "The pack and a firmware live, in real time or faster: its RS485 port for real Modbus masters");
+    bmshil::rig::cli::ServeCommandOptions serve_options;
+    serve_options.live.session.firmware_library = default_firmware();
+    serve_options.live.session.register_map = suite_options.register_map;
+    serve_options.live.session.cell_file = suite_options.cell_file;
+    serve_options.live.session.spec_dir = suite_options.spec_dir;
+    bmshil::rig::cli::add_serve_options(*serve, serve_options);
     auto* keygen = app.add_subcommand("keygen", "Write a CURVE certificate pair for a board link");
     bmshil::rig::cli::KeygenOptions keygen_options;
     bmshil::rig::cli::add_keygen_options(*keygen, keygen_options);
@@ -160,6 +168,7 @@ int sc_main(int argc, char* argv[]) {
         if (*list) return bmshil::rig::cli::list_command(list_options);
         if (*params) return bmshil::rig::cli::params_command(params_options);
         if (*vboard) return bmshil::rig::cli::virtual_board_command(vboard_options);
+        if (*serve) return bmshil::rig::cli::serve_command(serve_options);
         if (*keygen) return bmshil::rig::cli::keygen_command(keygen_options);
         if (*compare) return bmshil::rig::cli::compare_command(compare_options);
         if (*merge) return bmshil::rig::cli::merge_command(merge_options);
