@@ -69,9 +69,9 @@ int serve_command(ServeCommandOptions o) {
     std::fflush(stdout);
     const std::optional<ScenarioResult> played = server.serve(g_stop);
     const live::PacingFigures& f = server.pacing();
-    std::printf("serve: %.1f s simulated in %.1f s wall (x%.1f); lateness at worst %.2f ms, %llu of %llu slices "
-                "later than a tick; %llu bytes from masters, %llu to them\n",
-                f.simulated_s, f.wall_s, f.achieved_speed(), f.worst_lateness_s * 1e3,
+    std::printf("serve: %.1f s simulated in %.1f s wall (x%.1f); lateness at worst %.2f ms (at %.3f s), %llu of %llu "
+                "slices later than a tick; %llu bytes from masters, %llu to them\n",
+                f.simulated_s, f.wall_s, f.achieved_speed(), f.worst_lateness_s * 1e3, f.worst_at_s,
                 static_cast<unsigned long long>(f.overruns), static_cast<unsigned long long>(f.checks),
                 static_cast<unsigned long long>(server.bytes_from_masters()),
                 static_cast<unsigned long long>(server.bytes_to_masters()));

@@ -21,6 +21,9 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kBusySlice_s = 0.001;
 constexpr double kBusyFor_s = 0.2;  // after the last byte either way
 constexpr double kStatusEvery_s = 0.5;
+// Below the kernel's time resolution (1 ps) two times are one: a byte due
+// within it has arrived, and no slice is that short.
+constexpr double kSameTime_s = 1e-9;
 
 bool immediate(const scenario::Step& step) {
     using namespace scenario;
@@ -91,7 +94,7 @@ void LiveServer::pace(double seconds) {
         if (now >= end - 1e-12) return;
         serve_io();
         // What has reached the board's UART: its interrupt wakes the firmware.
-        const std::vector<std::uint8_t> arrived = to_board_.take_arrived(now);
+        const std::vector<std::uint8_t> arrived = to_board_.take_arrived(now + kSameTime_s);
         if (!arrived.empty()) {
             board.send(arrived);
             board.wake();
@@ -101,7 +104,7 @@ void LiveServer::pace(double seconds) {
         const double next = std::min({end, now + slice, to_board_.next_arrival_s(), to_masters_.next_arrival_s(),
                                       stop_at_s_});
         const double reached = wait_for(next);
-        if (reached > now) {
+        if (reached - now >= kSameTime_s) {
             rig.run_kernel_for(reached - now);
             pacer_.reached(rig.now_s());
             const std::vector<std::uint8_t> sent = board.take_sent();
@@ -123,11 +126,18 @@ double LiveServer::wait_for(double t_s) {
         const double wall_left = pacer_.wall_until_s(t_s);
         if (wall_left <= 0.0) return t_s;
         if (stop_ && stop_->load()) return now;
-        if (wall_left < 0.001) {
-            // Less than the poll's resolution: sleep it off.
-            const timespec ts{0, static_cast<long>(wall_left * 1e9)};
-            nanosleep(&ts, nullptr);
+        if (wall_left < 0.0005) {
+            // The last half millisecond: waited out on the spot (a sleep this
+            // short may overshoot by more than itself).
+            while (pacer_.wall_until_s(t_s) > 0.0) {
+            }
             return t_s;
+        }
+        if (wall_left < 0.0015) {
+            // Below the poll's millisecond: a plain sleep to the last half millisecond.
+            const timespec ts{0, static_cast<long>((wall_left - 0.0005) * 1e9)};
+            nanosleep(&ts, nullptr);
+            continue;
         }
         std::vector<pollfd> fds;
         if (pty_) pty_->add_poll_fds(fds);
@@ -135,7 +145,9 @@ double LiveServer::wait_for(double t_s) {
         std::vector<zmq::pollitem_t> items;
         for (const pollfd& p : fds) items.push_back({nullptr, p.fd, ZMQ_POLLIN, 0});
         if (control_) items.push_back({control_->handle(), 0, ZMQ_POLLIN, 0});
-        const auto timeout = std::chrono::milliseconds(static_cast<long>(std::min(wall_left, 0.05) * 1000.0));
+        // Whole milliseconds, woken half a millisecond early at most.
+        const auto timeout =
+            std::chrono::milliseconds(static_cast<long>(std::min(wall_left - 0.0005, 0.05) * 1000.0));
         const int ready = zmq::poll(items.data(), items.size(), timeout);
         if (ready > 0) {
             // Something came: the simulation catches up to the wall clock's
@@ -156,7 +168,7 @@ void LiveServer::serve_io() {
         last_traffic_s_ = now;
     }
     handle_control();
-    const std::vector<std::uint8_t> out = to_masters_.take_arrived(now);
+    const std::vector<std::uint8_t> out = to_masters_.take_arrived(now + kSameTime_s);
     if (!out.empty()) {
         if (pty_) pty_->write(out);
         if (tcp_) tcp_->write(out);
@@ -181,7 +193,8 @@ std::string LiveServer::control_reply(const std::string& text) {
         if (!request.is_object() || request.size() != 1)
             throw std::invalid_argument("a request is one of {\"step\": ...}, {\"status\": {}}, {\"read\": PROBE}, "
                                         "{\"stop\": {}}");
-        const auto& [command, argument] = *request.items().begin();
+        const std::string command = request.begin().key();
+        const json& argument = request.begin().value();
         if (command == "step") {
             // A step of the scenario language, as an object or as its YAML text.
             const std::string doc =

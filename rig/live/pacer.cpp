@@ -22,7 +22,10 @@ void Pacer::reached(double t_s) {
     figures_.simulated_s = t_s - start_s_;
     figures_.wall_s = wall;
     ++figures_.checks;
-    figures_.worst_lateness_s = std::max(figures_.worst_lateness_s, late_s);
+    if (late_s > figures_.worst_lateness_s) {
+        figures_.worst_lateness_s = late_s;
+        figures_.worst_at_s = t_s;
+    }
     if (late_s > tick_s_ / speed_) ++figures_.overruns;
 }
 

@@ -13,6 +13,7 @@ struct PacingFigures {
     double simulated_s = 0.0;
     double wall_s = 0.0;
     double worst_lateness_s = 0.0;  // wall time behind the schedule, at its worst
+    double worst_at_s = 0.0;        // the simulated time it was
     std::uint64_t checks = 0;       // how often lateness was measured
     std::uint64_t overruns = 0;     // times behind by more than one tick (of simulated time, in wall time)
     double achieved_speed() const { return wall_s > 0.0 ? simulated_s / wall_s : 0.0; }

@@ -96,9 +96,10 @@ def ranges(registers):
     return spans
 
 
-def mbpoll(device, *args):
-    """mbpoll as an RTU master on a serial device, PDU addressing (-0)."""
-    cmd = ["mbpoll", "-m", "rtu", "-b", str(BAUD), "-P", "none", "-a", "1", "-0", "-1", "-o", "2"] + list(args) + [device]
+def mbpoll(device, *args, values=()):
+    """mbpoll as an RTU master on a serial device, PDU addressing (-0); values to write come after the device."""
+    cmd = (["mbpoll", "-m", "rtu", "-b", str(BAUD), "-P", "none", "-a", "1", "-0", "-1", "-o", "2"] + list(args) +
+           [device] + [str(v) for v in values])
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     return p.returncode, p.stdout + p.stderr
 
@@ -134,7 +135,7 @@ def check_cells(served, read, label):
 
 
 def write_and_read_back(device, label, value_mV):
-    rc, out = mbpoll(device, "-t", "4", "-r", "4100", str(value_mV))
+    rc, out = mbpoll(device, "-t", "4", "-r", "4100", values=[value_mV])
     check(rc == 0, f"{label}: mbpoll wrote #5 (register 4100) = {value_mV} mV (exit {rc})")
     if rc != 0:
         print(out)
@@ -143,10 +144,11 @@ def write_and_read_back(device, label, value_mV):
 
 
 def ovp_bit(client):
-    r = client.read_holding_registers(35, 1, slave=1)
+    # protection_bits: two words at 35, high word first; bit 0 is cell_overvoltage_protection.
+    r = client.read_holding_registers(35, 2, slave=1)
     if r.isError():
         raise RuntimeError(f"read of protection_bits failed: {r}")
-    return r.registers[0] & 1  # bit 0: cell_overvoltage_protection
+    return ((r.registers[0] << 16) | r.registers[1]) & 1
 
 
 def overcharge_seen(served, client, label):
