@@ -126,16 +126,16 @@ double LiveServer::wait_for(double t_s) {
         const double wall_left = pacer_.wall_until_s(t_s);
         if (wall_left <= 0.0) return t_s;
         if (stop_ && stop_->load()) return now;
-        if (wall_left < 0.0005) {
-            // The last half millisecond: waited out on the spot (a sleep this
-            // short may overshoot by more than itself).
+        if (wall_left < 0.0001) {
+            // The last 100 us: waited out on the spot (a sleep this short
+            // overshoots by more than itself).
             while (pacer_.wall_until_s(t_s) > 0.0) {
             }
             return t_s;
         }
         if (wall_left < 0.0015) {
-            // Below the poll's millisecond: a plain sleep to the last half millisecond.
-            const timespec ts{0, static_cast<long>((wall_left - 0.0005) * 1e9)};
+            // Below the poll's millisecond: a plain sleep to the last 100 us.
+            const timespec ts{0, static_cast<long>((wall_left - 0.0001) * 1e9)};
             nanosleep(&ts, nullptr);
             continue;
         }
@@ -145,9 +145,8 @@ double LiveServer::wait_for(double t_s) {
         std::vector<zmq::pollitem_t> items;
         for (const pollfd& p : fds) items.push_back({nullptr, p.fd, ZMQ_POLLIN, 0});
         if (control_) items.push_back({control_->handle(), 0, ZMQ_POLLIN, 0});
-        // Whole milliseconds, woken half a millisecond early at most.
-        const auto timeout =
-            std::chrono::milliseconds(static_cast<long>(std::min(wall_left - 0.0005, 0.05) * 1000.0));
+        // Whole milliseconds (the rest is slept above).
+        const auto timeout = std::chrono::milliseconds(static_cast<long>(std::min(wall_left, 0.05) * 1000.0));
         const int ready = zmq::poll(items.data(), items.size(), timeout);
         if (ready > 0) {
             // Something came: the simulation catches up to the wall clock's

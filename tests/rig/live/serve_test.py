@@ -29,6 +29,10 @@ from pymodbus.client import ModbusSerialClient, ModbusTcpClient
 from pymodbus.framer.rtu_framer import ModbusRtuFramer
 
 source, binary = sys.argv[1], sys.argv[2]
+sys.path.insert(0, os.path.join(binary, "python"))
+from bmshil.errors import RigError  # noqa: E402
+from bmshil.live import LiveClient  # noqa: E402
+
 bmshil = os.path.join(binary, "bin", "bmshil")
 scratch = tempfile.mkdtemp(prefix="bmshil-serve-")
 failures = []
@@ -154,10 +158,13 @@ def ovp_bit(client):
 def overcharge_seen(served, client, label):
     """Clear bit, then an overcharge from the control channel, then the bit set."""
     check(ovp_bit(client) == 0, f"{label}: over-voltage protection bit clear before the overcharge")
-    r1 = served.request({"step": {"charger": {"voltage_V": 60, "current_A": 20}}})
-    r2 = served.request({"step": "cell: {cell: 4, voltage_V: p5 + 20 mV}"})
-    check(r1.get("ok") and r2.get("ok"), f"{label}: charger and cell 4 above #5 through the control channel ({r1}, {r2})")
-    t0 = served.request({"status": {}})["t_s"]
+    # Through the Python module's client of the control channel.
+    with LiveClient(served.control_endpoint) as device:
+        r1 = device.charger(voltage_V=60, current_A=20)
+        r2 = device.step("cell: {cell: 4, voltage_V: p5 + 20 mV}")
+        t0 = device.status()["t_s"]
+    check(r1["ok"] and r2["ok"], f"{label}: a charger and cell 4 above #5 through bmshil.live.LiveClient at "
+                                 f"{r1['t_s']:.3f} s")
     seen_at = None
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -191,6 +198,12 @@ try:
     check(not bad["ok"], f"control: an unknown parameter is refused: {bad.get('error')}")
     bad = served.request({"frobnicate": 1})
     check(not bad["ok"] and "unknown request" in bad["error"], f"control: an unknown request: {bad.get('error')}")
+    with LiveClient(served.control_endpoint) as device:
+        try:
+            device.step({"expect": {"condition": "charge_fet == off", "within": ["0 s", "1 s"]}})
+            check(False, "LiveClient: an expectation over the control channel raises RigError")
+        except RigError as e:
+            check("take no time" in str(e), f"LiveClient: an expectation raises RigError: {e}")
 finally:
     rc, out, err = served.stop()
 print(out, end="")
