@@ -48,8 +48,8 @@ def check(ok, what):
 class Served:
     """A `bmshil serve` process; its addresses from what it prints first."""
 
-    def __init__(self, *args):
-        self.proc = subprocess.Popen([bmshil, "serve", "--quiet", "--baud", str(BAUD)] + list(args), cwd=scratch,
+    def __init__(self, *args, baud=BAUD):
+        self.proc = subprocess.Popen([bmshil, "serve", "--quiet", "--baud", str(baud)] + list(args), cwd=scratch,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines = []
         while True:
@@ -62,7 +62,8 @@ class Served:
         text = "".join(self.lines)
         print(text, end="", flush=True)
         self.pty = re.search(r"serve: pty (\S+)", text).group(1)
-        self.tcp_host, self.tcp_port = re.search(r"serve: tcp (\S+):(\d+)", text).groups()
+        tcp = re.search(r"serve: tcp (\S+):(\d+)", text)
+        self.tcp_host, self.tcp_port = tcp.groups() if tcp else (None, None)
         self.control_endpoint = re.search(r"serve: control (\S+)", text).group(1)
         self.context = zmq.Context()
         self.control = self.context.socket(zmq.REQ)
@@ -238,6 +239,33 @@ finally:
     rc, out, err = served.stop()
 print(out, end="")
 check(rc == 0, f"tcp: Ctrl-C ends serve cleanly (exit {rc})")
+
+# --- serial timing -------------------------------------------------------------
+# At 1200 baud 8N1 a character takes 8.33 ms: reading the 16 cells is an 8-byte
+# request and a 37-byte answer, 45 characters, 375 ms on the line (plus up to a
+# tick until the firmware sees the request's end), where the pty alone would
+# take a millisecond.
+served = Served("--speed", "1", "--no-tcp", baud=1200)
+try:
+    start = time.monotonic()
+    rc, values, out = (lambda r: (r[0], {int(a): int(v) for a, v in re.findall(r"^\[(\d+)\]:\s+(-?\d+)", r[1], re.M)},
+                                  r[1]))(mbpoll(served.pty, "-b", "1200", "-o", "1", "-t", "4", "-r", "0", "-c", "16"))
+    took = time.monotonic() - start
+    check(rc == 0 and len(values) == 16, f"1200 baud: a master waiting 1 s reads the 16 cells (exit {rc})")
+    check(0.375 <= took <= 0.9, f"1200 baud: the read took {took * 1000:.0f} ms of wall time (the line: 375 ms)")
+finally:
+    served.stop()
+
+# --- the status line, on a terminal ----------------------------------------------
+p = subprocess.run(["script", "-q", "-e", "-c", f"{bmshil} serve --for 1.5 --no-tcp --control none", "/dev/null"],
+                   capture_output=True, timeout=60, cwd=scratch)
+shown = [part for part in p.stdout.decode(errors="replace").split("\r") if "| cells " in part]
+check(p.returncode == 0 and len(shown) >= 2, f"status line: rewritten in place {len(shown)} times on a terminal")
+if shown:
+    last = shown[-1].replace("\x1b[K", "").strip().splitlines()[0]
+    print("     " + last)
+    check(re.search(r"cells \d\.\d{3}-\d\.\d{3} V \| [-+]\d+\.\d A \| SOC \d+\.\d % \| CHG DSG", last) is not None,
+          "status line: cells min-max, current, SOC and the FETs")
 
 shutil.rmtree(scratch, ignore_errors=True)
 print(f"{len(failures)} failed" if failures else "all passed")
