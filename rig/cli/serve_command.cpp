@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "oracle/parameter_file.h"
+#include "oracle/parameter_rules.h"
 #include "oracle/spec.h"
 #include "suite_commands.h"
 #include "validators.h"
@@ -52,6 +53,14 @@ int serve_command(ServeCommandOptions o) {
     if (!o.params_file.empty()) {
         const oracle::Spec spec = oracle::Spec::load(l.session.spec_dir);
         const oracle::ParameterSet set = oracle::load_parameter_file(spec, o.params_file);
+        // Checked here, where each value's origin (file:line) is still known.
+        const std::vector<oracle::RuleViolation> bad = oracle::check_rules(set);
+        if (!bad.empty()) {
+            std::string what = o.params_file + ": the parameter set breaks " + std::to_string(bad.size()) + " rule" +
+                               (bad.size() == 1 ? "" : "s") + " of the manual; nothing was run";
+            for (const auto& v : bad) what += "\n  " + v.message(spec);
+            throw std::invalid_argument(what);
+        }
         for (const auto& [n, origin] : set.overridden_parameters()) l.session.parameters[n] = set[n];
         for (const auto& [n, origin] : set.overridden_switches()) l.session.switches[n] = set.switch_on(n);
     }
