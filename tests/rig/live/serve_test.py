@@ -256,6 +256,24 @@ try:
 finally:
     served.stop()
 
+# --- a remote board: the firmware in a process of its own, over ZeroMQ ------------
+board = subprocess.Popen([bmshil, "virtual-board", "--bind", "tcp://127.0.0.1:*"], cwd=scratch,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+try:
+    endpoint = re.search(r" on (tcp://\S+)", board.stdout.readline()).group(1)
+    served = Served("--speed", "1", "--no-tcp", "--board", "zmq:" + endpoint)
+    try:
+        rc, values, out = mbpoll_read(served.pty, 0, 16)
+        cells = [v * 1e-3 for v in values.values()]
+        check(rc == 0 and len(cells) == 16 and all(2.5 < v < 3.65 for v in cells),
+              f"remote board at {endpoint}: mbpoll read its 16 cells over the pty ({min(cells, default=0):.3f}-"
+              f"{max(cells, default=0):.3f} V)")
+    finally:
+        served.stop()
+finally:
+    board.terminate()
+    board.wait(timeout=10)
+
 # --- the status line, on a terminal ----------------------------------------------
 p = subprocess.run(["script", "-q", "-e", "-c", f"{bmshil} serve --for 1.5 --no-tcp --control none", "/dev/null"],
                    capture_output=True, timeout=60, cwd=scratch)
