@@ -41,6 +41,8 @@ LiveServer::LiveServer(const LiveOptions& options)
       pacer_(options.speed, 0.010),
       to_board_(options.serial),
       to_masters_(options.serial),
+      map_(std::make_unique<RegisterMap>(RegisterMap::load(options.session.register_map))),
+      sniffer_(map_->default_address()),
       zmq_(1) {
     if (!(options.speed > 0.0) || !std::isfinite(options.speed))
         throw std::invalid_argument("--speed " + std::to_string(options.speed) + " is not a finite speed above 0");
@@ -163,6 +165,7 @@ void LiveServer::serve_io() {
         const std::vector<std::uint8_t> bytes = port->read_available();
         if (bytes.empty()) continue;
         to_board_.send(bytes, now);
+        sniffer_.from_masters(bytes, now);
         bytes_in_ += bytes.size();
         last_traffic_s_ = now;
     }
@@ -171,6 +174,7 @@ void LiveServer::serve_io() {
     if (!out.empty()) {
         if (pty_) pty_->write(out);
         if (tcp_) tcp_->write(out);
+        sniffer_.to_masters(out);
         bytes_out_ += out.size();
     }
 }
@@ -242,6 +246,7 @@ std::string LiveServer::control_reply(const std::string& text) {
                        {"worst_lateness_s", f.worst_lateness_s},
                        {"overruns", f.overruns},
                        {"checks", f.checks}}},
+                     {"flags_read", flags_read()},
                      {"bytes_from_masters", bytes_in_},
                      {"bytes_to_masters", bytes_out_},
                      {"pty", pty_path()},
@@ -276,15 +281,34 @@ std::string LiveServer::status() {
                                    {o.precharge_on != 0, "PRE"}, {o.heater_on != 0, "HEAT"},
                                    {o.limiter_on != 0, "LIM"}, {o.balance_mask != 0, "BAL"}, {p.sc_latched(), "SC"}})
         if (on) switches += std::string(switches.empty() ? "" : " ") + name;
+    // The firmware's error codes as a master last read them.
+    std::string codes = "codes not read";
+    const auto read = sniffer_.bits_set(map_->by_name("error_code_bits"), map_->high_word_first());
+    if (read) {
+        codes = "codes";
+        for (const std::string& name : *read) codes += " " + name;
+        if (read->empty()) codes += " none";
+    }
     const PacingFigures& f = pacer_.figures();
-    char line[256];
+    char line[320];
     std::snprintf(line, sizeof line,
-                  "t %.1f s | cells %.3f-%.3f V | %+.1f A | SOC %.1f %% | %s | SOA %zu | late max %.1f ms, %llu "
+                  "t %.1f s | cells %.3f-%.3f V | %+.1f A | SOC %.1f %% | %s | %s | SOA %zu | late max %.1f ms, %llu "
                   "over a tick | x%.0f",
                   rig.now_s(), vmin, vmax, p.current_A(), 100.0 * soc, switches.empty() ? "all off" : switches.c_str(),
-                  p.soa_violations().size(), 1e3 * f.worst_lateness_s, static_cast<unsigned long long>(f.overruns),
-                  f.achieved_speed());
+                  codes.c_str(), p.soa_violations().size(), 1e3 * f.worst_lateness_s,
+                  static_cast<unsigned long long>(f.overruns), f.achieved_speed());
     return line;
+}
+
+nlohmann::json LiveServer::flags_read() const {
+    nlohmann::json flags = nlohmann::json::object();
+    for (const Register& reg : map_->all()) {
+        if (reg.bits.empty()) continue;
+        const auto set = sniffer_.bits_set(reg, map_->high_word_first());
+        if (set) flags[reg.name] = *set;
+    }
+    if (sniffer_.last_read_s() >= 0.0) flags["read_at_s"] = sniffer_.last_read_s();
+    return flags;
 }
 
 void LiveServer::show_status(bool force) {

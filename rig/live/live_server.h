@@ -12,12 +12,15 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
+#include "bus_sniffer.h"
 #include "byte_ports.h"
 #include "pacer.h"
 #include "serial_line.h"
 #include "scenario/scenario.h"
+#include "observer/register_map.h"
 #include "session.h"
 
 namespace bmshil::rig::live {
@@ -80,11 +83,15 @@ private:
     void handle_control();
     std::string control_reply(const std::string& request);
     void show_status(bool force);
+    // The bit words as the masters last read them (the status request's flags_read).
+    nlohmann::json flags_read() const;
 
     LiveOptions options_;
     std::unique_ptr<Session> session_;
     Pacer pacer_;
     SerialLine to_board_, to_masters_;
+    std::unique_ptr<RegisterMap> map_;
+    BusSniffer sniffer_;
     std::unique_ptr<PtyPort> pty_;
     std::unique_ptr<TcpPort> tcp_;
     zmq::context_t zmq_;

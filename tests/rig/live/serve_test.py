@@ -178,6 +178,10 @@ def overcharge_seen(served, client, label):
     # #5's delay is 1 s at the defaults; the bit is set when the protection acts.
     if seen_at is not None:
         check(0.9 <= seen_at - t0 <= 3.0, f"{label}: set within #5's delay (1 s) and the polling: {seen_at - t0:.2f} s")
+        # The device saw the answer go by: its status shows the flag as read.
+        flags = served.request({"status": {}})["flags_read"]
+        check("cell_overvoltage_protection" in flags.get("protection_bits", []),
+              f"{label}: the status shows the protection bits as the master read them: {flags.get('protection_bits')}")
     served.request({"step": {"charger": {"connected": False}}})
     served.request({"step": "cell: {cell: 4, voltage_V: p6 - 50 mV}"})
 
@@ -273,6 +277,16 @@ try:
 finally:
     board.terminate()
     board.wait(timeout=10)
+
+# --- a scenario played live ------------------------------------------------------
+# The error codes of each protection (scenarios/error_codes.yaml), at 50x: its
+# waits pass on the wall clock, its expectations are judged as in the suite.
+p = subprocess.run([bmshil, "serve", "--quiet", "--speed", "50", "--for", "200", "--no-tcp", "--control", "none",
+                    "--scenario", os.path.join(source, "scenarios", "error_codes.yaml")],
+                   capture_output=True, text=True, timeout=120, cwd=scratch)
+m = re.search(r"scenario \S+: (\d+) findings, (\d+) failed", p.stdout)
+check(p.returncode == 0 and m is not None and int(m.group(1)) >= 12 and m.group(2) == "0",
+      f"error_codes played live at 50x: {m.group(0) if m else p.stdout + p.stderr}")
 
 # --- the status line, on a terminal ----------------------------------------------
 p = subprocess.run(["script", "-q", "-e", "-c", f"{bmshil} serve --for 1.5 --no-tcp --control none", "/dev/null"],
