@@ -15,6 +15,7 @@ struct ServeCommandOptions {
     std::string parity = "N";
     bool no_tcp = false;
     bool quiet = false;
+    bool realtime = false;  // SCHED_FIFO and memory locked, where permitted
 };
 
 void add_serve_options(CLI::App& app, ServeCommandOptions& o);

@@ -57,6 +57,18 @@ void add_suite_options(CLI::App& app, SuiteCommandOptions& o, bool scenario_file
     if (scenario_files) app.add_option("files", o.files, "Scenario files (YAML)")->required()->check(CLI::ExistingFile);
 }
 
+oracle::ParameterSet checked_parameter_file(const oracle::Spec& spec, const std::string& path) {
+    const oracle::ParameterSet set = oracle::load_parameter_file(spec, path);
+    const std::vector<oracle::RuleViolation> bad = oracle::check_rules(set);
+    if (!bad.empty()) {
+        std::string what = path + ": the parameter set breaks " + std::to_string(bad.size()) + " rule" +
+                           (bad.size() == 1 ? "" : "s") + " of the manual; nothing was run";
+        for (const auto& v : bad) what += "\n  " + v.message(spec);
+        throw std::invalid_argument(what);
+    }
+    return set;
+}
+
 int exit_status_of(const std::exception& e) {
     if (dynamic_cast<const FirmwareLoadError*>(&e)) return kExitFinding;
     if (dynamic_cast<const InfrastructureError*>(&e) || dynamic_cast<const daq::LinkError*>(&e) || dynamic_cast<const std::filesystem::filesystem_error*>(&e) ||
@@ -122,15 +134,7 @@ SuiteOptions suite_options(const SuiteCommandOptions& o) {
     // The parameter file, checked entry by entry and then as a set against
     // the manual's rules, before anything runs.
     const oracle::Spec spec = oracle::Spec::load(o.spec_dir);
-    const oracle::ParameterSet set = oracle::load_parameter_file(spec, o.params);
-    const std::vector<oracle::RuleViolation> bad = oracle::check_rules(set);
-    if (!bad.empty()) {
-        std::string what = o.params + ": the parameter set breaks " + std::to_string(bad.size()) + " rule" +
-                           (bad.size() == 1 ? "" : "s") + " of the manual; nothing was run";
-        for (const auto& v : bad) what += "\n  " + v.message(spec);
-        throw std::runtime_error(what);
-    }
-    set_overrides(s, set);
+    set_overrides(s, checked_parameter_file(spec, o.params));
     return s;
 }
 

@@ -19,6 +19,10 @@ constexpr int kExitInfrastructure = 3;  // the rig, the board link or the file s
 constexpr int kExitInterrupted = 130;   // stopped by SIGINT / SIGTERM: never a pass
 
 // The exit status for an error that ended the command.
+// A parameter file read entry by entry, then checked as a set against the
+// manual's rules (each broken rule named with its file:line); throws
+// std::invalid_argument before anything runs.
+oracle::ParameterSet checked_parameter_file(const oracle::Spec& spec, const std::string& path);
 int exit_status_of(const std::exception& e);
 
 struct SuiteCommandOptions {

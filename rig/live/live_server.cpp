@@ -25,6 +25,21 @@ constexpr double kStatusEvery_s = 0.5;
 // within it has arrived, and no slice is that short.
 constexpr double kSameTime_s = 1e-9;
 
+// The cells at a glance: the status line's and the status request's.
+struct CellSummary {
+    double min_V = kInf, max_V = -kInf, mean_soc = 0.0;
+};
+
+CellSummary summarize(const model::Pack& p) {
+    CellSummary c;
+    for (std::size_t k = 0; k < p.cell_count(); ++k) {
+        c.min_V = std::min(c.min_V, p.cell_voltage_V(k));
+        c.max_V = std::max(c.max_V, p.cell_voltage_V(k));
+        c.mean_soc += p.cell(k).soc() / static_cast<double>(p.cell_count());
+    }
+    return c;
+}
+
 bool immediate(const scenario::Step& step) {
     using namespace scenario;
     if (const auto* b = std::get_if<ButtonStep>(&step.action)) return !b->hold;
@@ -107,8 +122,9 @@ void LiveServer::pace(double seconds) {
                                       stop_at_s_});
         const double reached = wait_for(next);
         if (reached - now >= kSameTime_s) {
+            const double late_at_wake_s = -pacer_.wall_until_s(reached);
             rig.run_kernel_for(reached - now);
-            pacer_.reached(rig.now_s());
+            pacer_.reached(rig.now_s(), late_at_wake_s);
             const std::vector<std::uint8_t> sent = board.take_sent();
             if (!sent.empty()) {
                 to_masters_.send(sent, rig.now_s());
@@ -216,20 +232,15 @@ std::string LiveServer::control_reply(const std::string& text) {
         } else if (command == "status") {
             Rig& rig = session_->rig();
             const model::Pack& p = rig.pack();
-            double vmin = kInf, vmax = -kInf, soc = 0.0;
-            for (std::size_t k = 0; k < p.cell_count(); ++k) {
-                vmin = std::min(vmin, p.cell_voltage_V(k));
-                vmax = std::max(vmax, p.cell_voltage_V(k));
-                soc += p.cell(k).soc() / static_cast<double>(p.cell_count());
-            }
+            const CellSummary cells = summarize(p);
             const bmshil_board_outputs& o = rig.board().outputs();
             const PacingFigures& f = pacer_.figures();
             reply = {{"ok", true},
                      {"t_s", rig.now_s()},
-                     {"cell_min_V", vmin},
-                     {"cell_max_V", vmax},
+                     {"cell_min_V", cells.min_V},
+                     {"cell_max_V", cells.max_V},
                      {"current_A", p.current_A()},
-                     {"soc", soc},
+                     {"soc", cells.mean_soc},
                      {"charge_fet", o.charge_fet_on != 0},
                      {"discharge_fet", o.discharge_fet_on != 0},
                      {"precharge", o.precharge_on != 0},
@@ -245,6 +256,7 @@ std::string LiveServer::control_reply(const std::string& text) {
                        {"achieved_speed", f.achieved_speed()},
                        {"worst_lateness_s", f.worst_lateness_s},
                        {"overruns", f.overruns},
+                       {"overruns_at_wake", f.overruns_at_wake},
                        {"checks", f.checks}}},
                      {"flags_read", flags_read()},
                      {"bytes_from_masters", bytes_in_},
@@ -269,12 +281,7 @@ std::string LiveServer::control_reply(const std::string& text) {
 std::string LiveServer::status() {
     Rig& rig = session_->rig();
     const model::Pack& p = rig.pack();
-    double vmin = kInf, vmax = -kInf, soc = 0.0;
-    for (std::size_t k = 0; k < p.cell_count(); ++k) {
-        vmin = std::min(vmin, p.cell_voltage_V(k));
-        vmax = std::max(vmax, p.cell_voltage_V(k));
-        soc += p.cell(k).soc() / static_cast<double>(p.cell_count());
-    }
+    const CellSummary cells = summarize(p);
     const bmshil_board_outputs& o = rig.board().outputs();
     std::string switches;
     for (const auto& [on, name] : {std::pair{o.charge_fet_on != 0, "CHG"}, {o.discharge_fet_on != 0, "DSG"},
@@ -294,7 +301,7 @@ std::string LiveServer::status() {
     std::snprintf(line, sizeof line,
                   "t %.1f s | cells %.3f-%.3f V | %+.1f A | SOC %.1f %% | %s | %s | SOA %zu | late max %.1f ms, %llu "
                   "over a tick | x%.0f",
-                  rig.now_s(), vmin, vmax, p.current_A(), 100.0 * soc, switches.empty() ? "all off" : switches.c_str(),
+                  rig.now_s(), cells.min_V, cells.max_V, p.current_A(), 100.0 * cells.mean_soc, switches.empty() ? "all off" : switches.c_str(),
                   codes.c_str(), p.soa_violations().size(), 1e3 * f.worst_lateness_s,
                   static_cast<unsigned long long>(f.overruns), f.achieved_speed());
     return line;

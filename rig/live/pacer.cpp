@@ -16,7 +16,7 @@ void Pacer::start(double start_s) {
     figures_ = PacingFigures{};
 }
 
-void Pacer::reached(double t_s) {
+void Pacer::reached(double t_s, double late_at_wake_s) {
     const double wall = wall_now_s();
     const double late_s = wall - wall_due_s(t_s);
     figures_.simulated_s = t_s - start_s_;
@@ -26,7 +26,10 @@ void Pacer::reached(double t_s) {
         figures_.worst_lateness_s = late_s;
         figures_.worst_at_s = t_s;
     }
-    if (late_s > tick_s_ / speed_) ++figures_.overruns;
+    if (late_s > tick_s_ / speed_) {
+        ++figures_.overruns;
+        if (late_at_wake_s > tick_s_ / speed_) ++figures_.overruns_at_wake;
+    }
 }
 
 }  // namespace bmshil::rig::live

@@ -16,6 +16,10 @@ struct PacingFigures {
     double worst_at_s = 0.0;        // the simulated time it was
     std::uint64_t checks = 0;       // how often lateness was measured
     std::uint64_t overruns = 0;     // times behind by more than one tick (of simulated time, in wall time)
+    // Of those, the ones where the process was already that late when it woke
+    // to run the slice: the host's scheduler (or hypervisor) held it, not the
+    // work of the slice.
+    std::uint64_t overruns_at_wake = 0;
     double achieved_speed() const { return wall_s > 0.0 ? simulated_s / wall_s : 0.0; }
 };
 
@@ -35,8 +39,9 @@ public:
     double simulated_now_s() const { return start_s_ + wall_now_s() * speed_; }
     // Seconds of wall time until simulated t_s is due (<= 0: it is).
     double wall_until_s(double t_s) const { return wall_due_s(t_s) - wall_now_s(); }
-    // After the simulation reached t_s: how late it got there.
-    void reached(double t_s);
+    // After the simulation reached t_s: how late it got there; `late_at_wake_s`
+    // how late it already was when it woke to run that slice.
+    void reached(double t_s, double late_at_wake_s = 0.0);
 
     double speed() const { return speed_; }
     const PacingFigures& figures() const { return figures_; }

@@ -26,10 +26,15 @@ TEST(Pacer, LatenessIsMeasuredAndAnOverrunCounted) {
     EXPECT_GE(p.figures().worst_lateness_s, 0.028);
     EXPECT_EQ(p.figures().overruns, 1u);
     EXPECT_EQ(p.figures().worst_at_s, 0.001);
+    EXPECT_EQ(p.figures().overruns_at_wake, 0u);  // its own work made it late
+    // Already 30 ms late when it woke: the host's.
+    p.reached(0.002, 0.029);
+    EXPECT_EQ(p.figures().overruns, 2u);
+    EXPECT_EQ(p.figures().overruns_at_wake, 1u);
     // Ahead of the schedule: no lateness, no overrun.
     p.reached(10.0);
-    EXPECT_EQ(p.figures().overruns, 1u);
-    EXPECT_EQ(p.figures().checks, 2u);
+    EXPECT_EQ(p.figures().overruns, 2u);
+    EXPECT_EQ(p.figures().checks, 3u);
     EXPECT_NEAR(p.figures().simulated_s, 10.0, 1e-12);
 }
 
