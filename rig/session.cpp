@@ -235,6 +235,13 @@ void Session::write_settings(const std::map<int, double>& parameters, const std:
     runner_->set_parameters(next);
 }
 
+void Session::follow_settings(const std::map<int, double>& parameters, const std::map<int, bool>& switches) {
+    oracle::ParameterSet next = runner_->parameters();
+    for (const auto& [n, v] : parameters) next.set(n, v);
+    for (const auto& [n, on] : switches) next.set_switch(n, on);
+    runner_->set_parameters(next);
+}
+
 ScenarioResult Session::play(const scenario::Scenario& s) { return runner_->run(s); }
 
 void Session::apply(const scenario::Step& step) {

@@ -84,6 +84,10 @@ public:
     // rules with the rest in force, then written as one block.
     void write_settings(const std::map<int, double>& parameters, const std::map<int, bool>& switches);
     const oracle::ParameterSet& parameters() const;
+    // The board took these settings from elsewhere (a master on the bus wrote
+    // them and the board acknowledged): the parameters in force follow, and
+    // nothing is written.
+    void follow_settings(const std::map<int, double>& parameters, const std::map<int, bool>& switches);
 
     // Inputs. Values in SI units; a step of a scenario file does the same.
     void charger(bool connected, std::optional<double> voltage_V, std::optional<double> current_A,

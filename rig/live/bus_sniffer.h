@@ -1,8 +1,9 @@
-// What the masters on the bus last read: `bmshil serve` watches the requests
-// (functions 03 and 04) and their answers go by, and keeps each register's
-// last value. The status line shows the firmware's flags from it without a
-// request of its own: one more would take the bus and call the firmware once
-// more.
+// What the bus last carried: `bmshil serve` watches the masters' requests
+// (reads 03 and 04, writes 06 and 16) and the board's answers go by, and keeps
+// each register's last value read or written and acknowledged. The status
+// line shows the firmware's flags from it without a request of its own (one
+// more would take the bus and call the firmware once more), and the
+// parameters in force follow what the masters wrote.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +24,11 @@ public:
     void from_masters(const std::vector<std::uint8_t>& bytes, double t_s);
     void to_masters(const std::vector<std::uint8_t>& bytes);
 
-    // The last value read of a one- or two-word register (the map's word order).
+    // The words written since the last call, as the board acknowledged them
+    // (an exception answer leaves nothing): their addresses, in order.
+    std::vector<int> take_written();
+
+    // The last value of a one- or two-word register (the map's word order).
     std::optional<std::uint32_t> value(const Register& reg, bool high_word_first) const;
     // The names of the bits set in a bit word as last read; nullopt if never read.
     std::optional<std::vector<std::string>> bits_set(const Register& reg, bool high_word_first) const;
@@ -32,7 +37,10 @@ public:
 private:
     int slave_;
     std::vector<std::uint8_t> request_, answer_;
-    int first_ = -1, count_ = 0;  // the read waiting for its answer
+    int function_ = 0;            // of the request waiting for its answer, 0 = none
+    int first_ = -1, count_ = 0;
+    std::vector<std::uint16_t> writing_;  // a write's words, until acknowledged
+    std::vector<int> written_;
     double asked_s_ = 0.0, last_read_s_ = -1.0;
     std::map<int, std::uint16_t> words_;
 };

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <ctime>
 #include <limits>
+#include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -192,7 +194,31 @@ void LiveServer::serve_io() {
         if (tcp_) tcp_->write(out);
         sniffer_.to_masters(out);
         bytes_out_ += out.size();
+        follow_writes(now);
     }
+}
+
+void LiveServer::follow_writes(double now_s) {
+    const std::vector<int> written = sniffer_.take_written();
+    std::map<int, double> parameters;
+    std::map<int, bool> switches;
+    std::set<const Register*> seen;
+    for (const int address : written) {
+        const Register* reg = map_->at_address(address);
+        if (reg == nullptr || (reg->parameter == 0 && reg->switch_number == 0) || !seen.insert(reg).second) continue;
+        const auto raw = sniffer_.value(*reg, map_->high_word_first());
+        if (!raw) continue;  // one word of two written, the other never seen on the bus
+        const int bits = 16 * reg->words;
+        std::int64_t value = *raw;
+        if (reg->is_signed && (value >> (bits - 1)) & 1) value -= std::int64_t{1} << bits;
+        const double physical = static_cast<double>(value) * reg->scale;
+        if (reg->parameter != 0) parameters[reg->parameter] = physical;
+        if (reg->switch_number != 0) switches[reg->switch_number] = value != 0;
+    }
+    if (parameters.empty() && switches.empty()) return;
+    session_->follow_settings(parameters, switches);
+    for (const auto& [n, v] : parameters) written_on_bus_[std::to_string(n)] = {{"value", v}, {"at_s", now_s}};
+    for (const auto& [n, on] : switches) written_on_bus_["S" + std::to_string(n)] = {{"on", on}, {"at_s", now_s}};
 }
 
 void LiveServer::handle_control() {
@@ -259,6 +285,7 @@ std::string LiveServer::control_reply(const std::string& text) {
                        {"overruns_at_wake", f.overruns_at_wake},
                        {"checks", f.checks}}},
                      {"flags_read", flags_read()},
+                     {"settings_written_on_bus", written_on_bus_},
                      {"bytes_from_masters", bytes_in_},
                      {"bytes_to_masters", bytes_out_},
                      {"pty", pty_path()},

@@ -80,6 +80,10 @@ private:
     double wait_for(double t_s);
     // Bytes from masters, control requests, bytes to masters.
     void serve_io();
+    // Parameters and switches the masters wrote and the board acknowledged:
+    // the parameters in force follow them, so expressions sent over the
+    // control channel and a scenario played live use what the board uses.
+    void follow_writes(double now_s);
     void handle_control();
     std::string control_reply(const std::string& request);
     void show_status(bool force);
@@ -105,6 +109,7 @@ private:
     double last_traffic_s_ = -1e300;  // simulated time of the last byte or control change
     std::unique_ptr<scenario::Scenario> scenario_;
     bool status_on_tty_ = false;
+    nlohmann::json written_on_bus_ = nlohmann::json::object();  // "5": {value, at_s}, "S3": {on, at_s}
 };
 
 }  // namespace bmshil::rig::live

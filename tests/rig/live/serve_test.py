@@ -7,7 +7,9 @@ through a virtual port).
 - mbpoll reads every register of the map, range by range, and the cells'
   voltages it reads lie within the model's cells (status over the control
   channel) and the AFE's error; it writes #5 (single-cell over-voltage
-  protection) and reads the new value back.
+  protection) and reads the new value back; an expression sent over the
+  control channel then uses #5 as written (the device followed the write on
+  the bus).
 - pymodbus reads the over-voltage protection bit: clear at first, set after an
   overcharge started through the control channel (a charger and one cell set
   near #5), within #5's delay and the line's time.
@@ -148,6 +150,19 @@ def write_and_read_back(device, label, value_mV):
     check(values.get(4100) == value_mV, f"{label}: #5 read back {values.get(4100)} mV (wrote {value_mV})")
 
 
+def expressions_follow_the_bus(served, label, value_mV):
+    """#5 as the master wrote it is the #5 of expressions sent over the control channel."""
+    written = served.request({"status": {}})["settings_written_on_bus"].get("5", {})
+    check(abs(written.get("value", 0) - value_mV / 1000) < 1e-9,
+          f"{label}: the status shows #5 as written on the bus: {written}")
+    placed = served.request({"step": "cell: {cell: 4, voltage_V: p5 - 100 mV}"})
+    cell_V = served.request({"read": "cell4_V"})["value"]
+    expected_V = value_mV / 1000 - 0.100
+    check(placed["ok"] and abs(cell_V - expected_V) < 0.002,
+          f"{label}: 'p5 - 100 mV' placed cell 4 at {cell_V:.4f} V: #5 as written ({expected_V:.3f} V), not the "
+          f"default's 3.550 V")
+
+
 def ovp_bit(client):
     # protection_bits: two words at 35, high word first; bit 0 is cell_overvoltage_protection.
     r = client.read_holding_registers(35, 2, slave=1)
@@ -193,6 +208,7 @@ try:
     if read:
         check_cells(served, read, "pty")
     write_and_read_back(served.pty, "pty", 3640)
+    expressions_follow_the_bus(served, "pty", 3640)
     client = ModbusSerialClient(port=served.pty, framer=ModbusRtuFramer, baudrate=BAUD, timeout=2)
     check(client.connect(), f"pty: pymodbus opened {served.pty}")
     overcharge_seen(served, client, "pty")
@@ -232,6 +248,7 @@ try:
     if read:
         check_cells(served, read, "tcp via socat")
     write_and_read_back(link, "tcp via socat", 3630)
+    expressions_follow_the_bus(served, "tcp via socat", 3630)
     client = ModbusTcpClient(served.tcp_host, port=int(served.tcp_port), framer=ModbusRtuFramer, timeout=2)
     check(client.connect(), f"tcp: pymodbus connected to {served.tcp_host}:{served.tcp_port} (RTU framing)")
     overcharge_seen(served, client, "tcp")
