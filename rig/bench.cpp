@@ -244,9 +244,6 @@ void connect_1c_load(Rig& rig) {
     rig.inputs_changed();
 }
 
-// The bundled firmware in the loop: how the wall time splits between the
-// firmware's own code and the harness (model, kernel, board glue).
-// Returns the harness's wall time per firmware call, in ns.
 // What one read of the clock costs here: timing the firmware puts two around
 // each call, about one of them on the harness's side of the split.
 double clock_read_ns() {
@@ -257,6 +254,10 @@ double clock_read_ns() {
     return wall / reads * 1e9;
 }
 
+// The bundled firmware in the loop: how the wall time splits between the
+// firmware's own code and the harness (model, kernel, board glue).
+// Returns the harness's wall time per firmware call in ns, less the clock
+// read that timing the firmware adds to it.
 double bench_firmware_discharge(const BenchOptions& o) {
     RigConfig config;
     config.cell_file = o.cell_file;

@@ -211,10 +211,11 @@ void Session::write(const std::string& register_name, double value) {
     const Register& reg = *found;
     port_->write(register_name, value);
     // The parameters in force follow what was written.
-    oracle::ParameterSet set = runner_->parameters();
-    if (reg.parameter != 0) set.set(reg.parameter, value);
-    if (reg.switch_number != 0) set.set_switch(reg.switch_number, value != 0.0);
-    runner_->set_parameters(set);
+    std::map<int, double> parameters;
+    std::map<int, bool> switches;
+    if (reg.parameter != 0) parameters[reg.parameter] = value;
+    if (reg.switch_number != 0) switches[reg.switch_number] = value != 0.0;
+    follow_settings(parameters, switches);
 }
 
 void Session::write_settings(const std::map<int, double>& parameters, const std::map<int, bool>& switches) {

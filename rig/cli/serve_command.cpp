@@ -25,6 +25,8 @@ void add_serve_options(CLI::App& app, ServeCommandOptions& o) {
     app.add_option("--firmware", l.session.firmware_library, "Firmware shared library (exports bmshil_firmware_get)")
         ->check(CLI::ExistingFile);
     app.add_option("--board", l.session.board_uri, "The board behind the seam: native:LIB, zmq:tcp://HOST:PORT, zmq:ipc://PATH");
+    app.add_option("--register-map", l.session.register_map, "The firmware's register map JSON")
+        ->check(CLI::ExistingFile);
     app.add_option("--params", o.params_file, "Parameter file: the set in force, written over the port at start")
         ->check(CLI::ExistingFile);
     app.add_option("--seed", l.session.seed, "Seed of the pack's spread and the sensors' noise");

@@ -78,6 +78,8 @@ LiveServer::LiveServer(const LiveOptions& options)
         control_endpoint_ = control_->get(zmq::sockopt::last_endpoint);
     }
     status_on_tty_ = options.status_line && isatty(STDERR_FILENO);
+    for (const Register& reg : map_->all())
+        if (reg.name == "error_code_bits" && !reg.bits.empty()) error_codes_ = &reg;
     session_->rig().set_pace([this](double seconds) { pace(seconds); });
 }
 
@@ -208,9 +210,7 @@ void LiveServer::follow_writes(double now_s) {
         if (reg == nullptr || (reg->parameter == 0 && reg->switch_number == 0) || !seen.insert(reg).second) continue;
         const auto raw = sniffer_.value(*reg, map_->high_word_first());
         if (!raw) continue;  // one word of two written, the other never seen on the bus
-        const int bits = 16 * reg->words;
-        std::int64_t value = *raw;
-        if (reg->is_signed && (value >> (bits - 1)) & 1) value -= std::int64_t{1} << bits;
+        const std::int64_t value = signed_raw(*reg, *raw);
         const double physical = static_cast<double>(value) * reg->scale;
         if (reg->parameter != 0) parameters[reg->parameter] = physical;
         if (reg->switch_number != 0) switches[reg->switch_number] = value != 0;
@@ -315,18 +315,19 @@ std::string LiveServer::status() {
                                    {o.precharge_on != 0, "PRE"}, {o.heater_on != 0, "HEAT"},
                                    {o.limiter_on != 0, "LIM"}, {o.balance_mask != 0, "BAL"}, {p.sc_latched(), "SC"}})
         if (on) switches += std::string(switches.empty() ? "" : " ") + name;
-    // The firmware's error codes as a master last read them.
-    std::string codes = "codes not read";
-    const auto read = sniffer_.bits_set(map_->by_name("error_code_bits"), map_->high_word_first());
-    if (read) {
-        codes = "codes";
-        for (const std::string& name : *read) codes += " " + name;
-        if (read->empty()) codes += " none";
+    // The firmware's error codes as a master last read them, where its map
+    // has them (every bit word is in the status request's flags_read).
+    std::string codes;
+    if (error_codes_ != nullptr) {
+        const auto read = sniffer_.bits_set(*error_codes_, map_->high_word_first());
+        codes = read ? " | codes" : " | codes not read";
+        for (const std::string& name : read.value_or(std::vector<std::string>{})) codes += " " + name;
+        if (read && read->empty()) codes += " none";
     }
     const PacingFigures& f = pacer_.figures();
     char line[320];
     std::snprintf(line, sizeof line,
-                  "t %.1f s | cells %.3f-%.3f V | %+.1f A | SOC %.1f %% | %s | %s | SOA %zu | late max %.1f ms, %llu "
+                  "t %.1f s | cells %.3f-%.3f V | %+.1f A | SOC %.1f %% | %s%s | SOA %zu | late max %.1f ms, %llu "
                   "over a tick | x%.0f",
                   rig.now_s(), cells.min_V, cells.max_V, p.current_A(), 100.0 * cells.mean_soc, switches.empty() ? "all off" : switches.c_str(),
                   codes.c_str(), p.soa_violations().size(), 1e3 * f.worst_lateness_s,

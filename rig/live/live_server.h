@@ -109,6 +109,7 @@ private:
     double last_traffic_s_ = -1e300;  // simulated time of the last byte or control change
     std::unique_ptr<scenario::Scenario> scenario_;
     bool status_on_tty_ = false;
+    const Register* error_codes_ = nullptr;  // the map's error code bits, if it names them
     nlohmann::json written_on_bus_ = nlohmann::json::object();  // "5": {value, at_s}, "S3": {on, at_s}
 };
 

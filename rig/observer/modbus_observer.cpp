@@ -299,9 +299,7 @@ std::int64_t ModbusObserver::read_raw(const Register& reg) {
     std::uint32_t raw = w[0];
     if (reg.words == 2)
         raw = map_.high_word_first() ? (std::uint32_t{w[0]} << 16) | w[1] : (std::uint32_t{w[1]} << 16) | w[0];
-    const int bits = 16 * reg.words;
-    std::int64_t value = raw;
-    if (reg.is_signed && (raw >> (bits - 1)) & 1u) value -= std::int64_t{1} << bits;
+    const std::int64_t value = signed_raw(reg, raw);
     if (on_read_) on_read_(reg, value);
     return value;
 }

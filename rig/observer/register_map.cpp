@@ -203,6 +203,13 @@ const Register* RegisterMap::switch_register(int number) const {
     return it == by_switch_.end() ? nullptr : &registers_[it->second];
 }
 
+std::int64_t signed_raw(const Register& reg, std::uint32_t raw) {
+    const int bits = 16 * reg.words;
+    std::int64_t value = raw;
+    if (reg.is_signed && (raw >> (bits - 1)) & 1u) value -= std::int64_t{1} << bits;
+    return value;
+}
+
 const Register* RegisterMap::at_address(int address) const {
     const auto it = by_word_.find(address);
     return it == by_word_.end() ? nullptr : &registers_[it->second];

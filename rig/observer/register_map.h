@@ -5,6 +5,7 @@
 // address of the bundled firmware.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -25,6 +26,11 @@ struct RegisterBit {
     int parameter = 0;      // 0 = none
     int switch_number = 0;  // 0 = none
 };
+
+struct Register;
+// A register's raw value (its words joined in the map's word order),
+// sign-extended over all its words when the register is signed.
+std::int64_t signed_raw(const Register& reg, std::uint32_t raw);
 
 struct Register {
     int address = 0;        // first word's address

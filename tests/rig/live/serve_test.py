@@ -315,6 +315,20 @@ if shown:
     print("     " + last)
     check(re.search(r"cells \d\.\d{3}-\d\.\d{3} V \| [-+]\d+\.\d A \| SOC \d+\.\d % \| CHG DSG", last) is not None,
           "status line: cells min-max, current, SOC and the FETs")
+    check("| codes not read |" in last, "status line: the error codes, not read by any master yet")
+
+# A firmware whose map names no error code bits: the status line leaves them out.
+other_map = os.path.join(scratch, "other_map.json")
+with open(os.path.join(source, "firmware_under_test", "register_map.json")) as f:
+    text = f.read()
+with open(other_map, "w") as f:
+    f.write(text.replace('"error_code_bits"', '"alarm_word"'))
+p = subprocess.run(["script", "-q", "-e", "-c", f"{bmshil} serve --for 1.5 --no-tcp --control none "
+                    f"--register-map {other_map}", "/dev/null"], capture_output=True, timeout=60, cwd=scratch)
+shown = [part for part in p.stdout.decode(errors="replace").split("\r") if "| cells " in part]
+check(p.returncode == 0 and len(shown) >= 2 and "codes" not in shown[-1],
+      f"status line with a map without error code bits (--register-map): shown {len(shown)} times, exit "
+      f"{p.returncode}, no codes: {shown[-1].strip()[:100] if shown else ''}")
 
 shutil.rmtree(scratch, ignore_errors=True)
 print(f"{len(failures)} failed" if failures else "all passed")
